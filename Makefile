@@ -30,4 +30,4 @@ export: install
 	$(VENV)/bin/nbdev_export && $(VENV)/bin/nbdev_clean
 
 readme: install
-	$(VENV)/bin/jupyter nbconvert --to markdown --log-level WARN nbs/index.ipynb --output-dir . --output README
+	$(VENV)/bin/jupyter nbconvert --to markdown --execute --log-level WARN nbs/index.ipynb --output-dir . --output README
