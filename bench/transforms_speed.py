@@ -1,0 +1,54 @@
+"""Images per second of each transforms preset on 768x512 images, on one CPU thread (as in one DataLoader worker).
+
+Run: python bench/transforms_speed.py [--n 100] [--size 512] [--threads 1]
+Also prints where the `train` preset spends its time, step by step."""
+import argparse, time
+import numpy as np, torch
+from torchvision import tv_tensors
+from torchvision.transforms.v2 import functional as F
+from kp_rcnn.data import KeypointSchema
+from kp_rcnn.sample import FACE_KEYPOINTS, make_face_image
+from kp_rcnn.transforms import PRESETS, make_transforms, update_visibility
+
+def sample(width=768, height=512, seed=0):
+    "A synthetic 768x512 image of faces and its target, as KeypointDataset hands them to its transforms."
+    pil, kps, boxes = make_face_image(width, height, max_faces=3, rng=seed)
+    size = (height, width)
+    return tv_tensors.Image(F.pil_to_tensor(pil)), {
+        'boxes': tv_tensors.BoundingBoxes(torch.from_numpy(boxes), format='XYXY', canvas_size=size),
+        'labels': torch.ones(len(kps), dtype=torch.int64),
+        'keypoints': tv_tensors.KeyPoints(torch.from_numpy(kps), canvas_size=size),
+        'visibility': torch.full(kps.shape[:2], 2, dtype=torch.int64), 'image_id': 0, 'file': 'bench'}
+
+def per_second(fn, n, rounds=3):
+    "Calls of `fn` per second: the best of `rounds` rounds of `n` calls (the least disturbed by other work on the machine)."
+    fn()
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        for _ in range(n): fn()
+        times.append(time.perf_counter() - start)
+    return n/min(times)
+
+def main(n, size, threads):
+    torch.set_num_threads(threads); torch.manual_seed(0)
+    image, target = sample()
+    schema = KeypointSchema(FACE_KEYPOINTS)
+    print(f"{tuple(image.shape[-2:][::-1])} images -> {size}x{size}, {threads} thread(s), {n} runs")
+    for name in PRESETS:
+        tfm = make_transforms(name, size, schema)
+        print(f"{name:>6}: {per_second(lambda: tfm(image, target), n):7.1f} images/s")
+    print("train preset, step by step (mean ms per image; each step gets the image the steps before it made):")
+    steps, img, tgt = make_transforms('train', size, schema).transforms, image, update_visibility(target)
+    for t in steps:
+        ms = 1000/per_second(lambda: t(img, tgt), n, rounds=1)  # one long round: random steps average out
+        img, tgt = t(img, tgt); tgt = update_visibility(tgt)
+        print(f"  {type(t).__name__:>22}: {ms:6.2f}")
+    print(f"  {'update_visibility':>22}: {1000/per_second(lambda: update_visibility(tgt), n):6.2f}")
+
+if __name__ == '__main__':
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('--n', type=int, default=100, help='runs per preset')
+    p.add_argument('--size', type=int, default=512, help='train_size')
+    p.add_argument('--threads', type=int, default=1, help='torch threads')
+    main(**vars(p.parse_args()))
