@@ -19,7 +19,7 @@ from .data import KeypointSchema, coco_category, collate
 
 # %% auto #0
 __all__ = ['PCK_THRESHOLDS', 'METRICS', 'coco_stats', 'match_objects', 'keypoint_errors', 'pck', 'error_summary',
-           'keypoint_table', 'evaluate_keypoints', 'metrics_table', 'is_better', 'predict', 'evaluate_model']
+           'keypoint_table', 'evaluate_keypoints', 'metrics_table', 'is_better', 'predict_dataset', 'evaluate_model']
 
 # %% ../nbs/02a_metrics.ipynb #b39cdb23
 def _numpy(x, shape): return torch.as_tensor(x).detach().cpu().numpy().astype(np.float64).reshape(shape)
@@ -180,7 +180,7 @@ def is_better(metric:str, # A name from `METRICS`
     return value > best if METRICS[metric][1] else value < best
 
 # %% ../nbs/02a_metrics.ipynb #0236b6f6
-def predict(model:torch.nn.Module, # A torchvision detection model such as `KeypointRCNN`
+def predict_dataset(model:torch.nn.Module, # A torchvision detection model such as `KeypointRCNN`
             data, # A `Dataset` of `(image, target)`, or a loader yielding batches of them as `collate` makes
             device=None, # Where to run; the model's device when None
             batch_size:int=2, # Images per batch when `data` is a `Dataset`
@@ -199,10 +199,10 @@ def predict(model:torch.nn.Module, # A torchvision detection model such as `Keyp
     return targets, predictions
 
 def evaluate_model(model:torch.nn.Module, # A torchvision detection model such as `KeypointRCNN`
-                   data, # A `Dataset` or a loader, see `predict`
+                   data, # A `Dataset` or a loader, see `predict_dataset`
                    schema:KeypointSchema, # Keypoint names and OKS sigmas
                    device=None, # Where to run; the model's device when None
                    iou_threshold:float=0.5, # See `evaluate_keypoints`
                   )->dict: # The floats named in `METRICS`
     "Run `model` over `data` in eval mode and measure its keypoints and boxes."
-    return evaluate_keypoints(*predict(model, data, device), schema, iou_threshold)
+    return evaluate_keypoints(*predict_dataset(model, data, device), schema, iou_threshold)
