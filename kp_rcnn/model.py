@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_model.ipynb #4f261bdd
 from __future__ import annotations
-import os, pickle, tempfile, warnings
+import pickle, warnings, zipfile
 from dataclasses import asdict, dataclass, field, fields
 from functools import partial
 from pathlib import Path
@@ -23,7 +23,7 @@ from torchvision.models.detection.backbone_utils import mobilenet_backbone, resn
 from torchvision.models.detection.keypoint_rcnn import KeypointRCNNHeads, KeypointRCNNPredictor
 from torchvision.ops.misc import FrozenBatchNorm2d
 
-from .data import KeypointSchema
+from .data import KeypointSchema, atomic_write
 
 # %% auto #0
 __all__ = ['BACKBONES', 'PRESETS', 'CHECKPOINT_VERSION', 'Backbone', 'get_backbone', 'ModelConfig', 'make_config',
@@ -148,6 +148,8 @@ def read_tensors(path, # A `.pt`/`.pth` file
     "What `path` holds, loaded with `torch.load(weights_only=True)`."
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"{path}: no such file")
+    with open(path, 'rb') as f: legacy_pickle = f.read(1) == b'\x80'
+    if not (zipfile.is_zipfile(path) or legacy_pickle): raise ValueError(f"{path} is not a PyTorch file (torch.save writes a zip archive)")
     try: return torch.load(path, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as e:
         raise ValueError(f"{path} holds pickled Python objects, not only tensors and plain data, so it is not loaded: "
@@ -240,14 +242,8 @@ def save_checkpoint(path, # Where to write (parent folders are made)
         raise ValueError(f"schema has {len(schema)} keypoints, config.num_keypoints is {config.num_keypoints}")
     ckpt = dict(kp_rcnn_checkpoint=CHECKPOINT_VERSION, model=model.state_dict(), config=config.to_dict(), schema=schema.to_dict())
     if clash := set(ckpt) & set(extra): raise ValueError(f"extra keys {sorted(clash)} would overwrite the checkpoint's own")
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', suffix='.tmp', dir=path.parent)
-    try:
-        with os.fdopen(fd, 'wb') as f: torch.save({**ckpt, **extra}, f)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True); raise
-    return path
+    with atomic_write(path, 'wb') as f: torch.save({**ckpt, **extra}, f)
+    return Path(path)
 
 def load_checkpoint(path, # A file from `save_checkpoint`
                     map_location='cpu', # Where to put its tensors
