@@ -182,7 +182,7 @@ def add_demo(sub):
     p.add_argument('--out', type=Path, default=Path('demo_out'), help='folder for everything the demo writes')
     p.add_argument('--images', type=int, default=300, help='number of synthetic training and validation images')
     p.add_argument('--holdout', type=int, default=40, help='number of held-out images to evaluate and predict on')
-    p.add_argument('--minutes', type=float, default=8., help='training time budget in minutes')
+    p.add_argument('--minutes', type=float, default=10., help='training time budget in minutes')
     p.add_argument('--epochs', type=int, default=60, help='most epochs')
     p.add_argument('--train-size', type=int, default=160, help='image size for the model')
     p.add_argument('--lr', type=float, default=2e-3)
