@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_cli.ipynb #520b16d5
 from __future__ import annotations
-import argparse, json, math, sys, traceback
+import argparse, builtins, json, math, os, sys, traceback
 from dataclasses import fields
 from pathlib import Path
 
@@ -75,7 +75,7 @@ OPTION_TYPES = {'time': float, 'train_size': int, 'workers': int}  # options who
 def train_command(args):
     "Train a model."
     fit(args.data, resume=args.resume, **{f.name: getattr(args, f.name) for f in fields(TrainArgs) if f.name != 'data'})
-    print(f"run folder: {args.out} (best.pt, last.pt, history.csv, history.png, training_metadata.json)")
+    if os.environ.get('RANK', '0') == '0': print(f"run folder: {args.out} (best.pt, last.pt, history.csv, history.png, training_metadata.json)")
 
 def add_train(sub):
     p = sub.add_parser('train', help='train a keypoint model on a LabelMe folder or a COCO file',
@@ -210,3 +210,6 @@ def main(argv=None)->int:
         print(f"kp-rcnn {args.command}: error: {e}", file=sys.stderr)
         return 2
     return 0
+
+if __name__ == '__main__' and not getattr(builtins, '__IPYTHON__', False): sys.exit(main())  # `python -m kp_rcnn.cli`, as torchrun runs it
+
