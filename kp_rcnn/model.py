@@ -48,6 +48,11 @@ BACKBONES = {
     'mobilenet_v3_large_fpn': Backbone(partial(mobilenet_backbone, backbone_name='mobilenet_v3_large', weights=None, fpn=True),
                                        MobileNet_V3_Large_Weights.IMAGENET1K_V1, 'features.', 6,
                                        anchor_sizes=((32, 64, 128, 256, 512),)*3),
+    # FPN on the first blocks of MobileNetV3's stride-8 and stride-16 stages and on its last block
+    'mobilenet_v3_large_fpn_s8': Backbone(partial(mobilenet_backbone, backbone_name='mobilenet_v3_large', weights=None, fpn=True,
+                                                  returned_layers=[2, 3, 5]),
+                                          MobileNet_V3_Large_Weights.IMAGENET1K_V1, 'features.', 6,
+                                          anchor_sizes=((32,), (64,), (128,), (256,))),
 }
 
 def get_backbone(name:str)->Backbone:
@@ -94,8 +99,8 @@ class ModelConfig:
 # %% ../nbs/02_model.ipynb #b9f5abc0
 PRESETS = {
     'full': dict(backbone='resnet50_fpn', train_size=512, head_layers=[512]*8),
-    'light': dict(backbone='mobilenet_v3_large_fpn', train_size=256, head_layers=[128]*4,
-                  rpn_post_nms_top_n_test=300, box_detections_per_img=10),
+    'light': dict(backbone='mobilenet_v3_large_fpn_s8', train_size=256, head_layers=[128]*4,
+                  rpn_post_nms_top_n_test=300, box_detections_per_img=20),
 }
 
 def make_config(preset:str='full', # One of `PRESETS`
