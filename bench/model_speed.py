@@ -1,12 +1,13 @@
-"""Training and inference speed of kp_rcnn's models on this machine, in images per second.
+"""Training speed of kp_rcnn's models on this machine, in images per second.
 
 Run: python bench/model_speed.py [--steps 2] [--batch 4] [--threads N] [--no-seed]
 
-Every model starts untrained (no downloads) and runs on generated faces from the real data pipeline, square images at
-the model's `train_size`. Each number is from the fastest of `--steps` steps after a warm-up step (the least disturbed by other work on a
-shared machine). `kp regions/img` is how many regions per image the keypoint head ran on in training: an untrained RPN
-finds few positives, fewer than the box_batch_size_per_image x box_positive_fraction a trained one reaches, so these
-are the speeds of the first steps; bench/model_accuracy.py measures trained models."""
+Every model starts untrained (no downloads) and trains on generated faces from the real data pipeline, square images
+at the model's `train_size`. Each number comes from the fastest of `--steps` steps after a warm-up step, the one least
+disturbed by other work on a shared machine: `img/s` in wall-clock time, `img/CPU-s` per second of this process's CPU
+time (all threads), which other work disturbs less. `kp regions/img` is how many regions per image the keypoint head
+ran on: an untrained RPN finds few positives, fewer than the box_batch_size_per_image x box_positive_fraction that a
+trained one reaches, so these are the speeds of the first steps; bench/model_accuracy.py times trained models."""
 import argparse, os, tempfile, time
 import torch
 from kp_rcnn.data import KeypointDataset
@@ -21,15 +22,16 @@ def face_batch(size:int, n:int, seed:int=0)->tuple:
         ds = KeypointDataset.from_labelme(make_face_dataset(folder, n_images=n, width=size, height=size, seed=seed))
         return tuple(map(list, zip(*[ds[i] for i in range(n)])))
 
-def seconds(step, steps:int, clock=time.perf_counter)->float:
-    "Seconds of the fastest of `steps` calls of `step()`, after a warm-up call, as `clock` counts them."
+def fastest(step, steps:int)->tuple:
+    "`(wall, cpu)` seconds of the fastest of `steps` calls of `step()`, after a warm-up call."
     step(); times = []
     for _ in range(steps):
-        start = clock(); step(); times.append(clock() - start)
+        wall, cpu = time.perf_counter(), time.process_time()
+        step(); times.append((time.perf_counter() - wall, time.process_time() - cpu))
     return min(times)
 
-def train_speed(model, images, targets, steps:int, clock=time.perf_counter)->dict:
-    "Training images per second of `model`, and keypoint-head regions per image."
+def train_speed(model, images, targets, steps:int)->dict:
+    "Training images per second (wall-clock and CPU) of `model`, and keypoint-head regions per image."
     torch.manual_seed(0)
     model.train()
     opt = torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr=1e-4, momentum=0.9)
@@ -38,39 +40,30 @@ def train_speed(model, images, targets, steps:int, clock=time.perf_counter)->dic
     def step():
         loss = sum(model(images, targets).values())
         opt.zero_grad(); loss.backward(); opt.step()
-    return {'train img/s': len(images)/seconds(step, steps, clock), 'kp regions/img': sum(regions[1:])/steps/len(images)}
+    wall, cpu = fastest(step, steps)
+    return {'img/s': len(images)/wall, 'img/CPU-s': len(images)/cpu, 'kp regions/img': sum(regions[1:])/steps/len(images)}
 
-def infer_speed(model, images, steps:int)->float:
-    "Inference images per second of `model`."
-    model.eval()
-    with torch.no_grad(): return len(images)/seconds(lambda: model(images), steps)
+def table_header(first:str, columns:list):
+    print(f"\n| {first} | {' | '.join(columns)} |\n|---|{'---|'*len(columns)}", flush=True)
 
-def header(title, columns):
-    print(f"\n{title}\n| model | {' | '.join(columns)} |\n|---|{'---|'*len(columns)}", flush=True)
-
-def row(name, values:dict):
+def table_row(name:str, values:dict):
     print(f"| {name} | {' | '.join(f'{v:.2f}' for v in values.values())} |", flush=True)
 
 def main(steps:int, batch:int, threads:int, seed_row:bool):
     if threads: torch.set_num_threads(threads)
-    print(f"{torch.get_num_threads()} threads, batches of {batch}, {steps} timed steps after a warm-up step, "
-          f"load average {os.getloadavg()[0]:.1f} (other work on the machine slows every number)")
-    data = {s: face_batch(s, batch) for s in (256, 512)}
-    header("Training", ['train img/s', 'kp regions/img'])
+    print(f"{torch.get_num_threads()} threads, batches of {batch}, fastest of {steps} steps after a warm-up step, "
+          f"load average {os.getloadavg()[0]:.1f}")
+    data = {size: face_batch(size, batch) for size in (256, 512)}
+    table_header('model', ['img/s', 'img/CPU-s', 'kp regions/img'])
     for size in (256, 512):
         for preset in ('light', 'full'):
-            cfg = make_config(preset, train_size=size, **SCRATCH)
-            row(f"{preset} ({cfg.backbone}) at {size} px", train_speed(build_model(cfg), *data[size], steps))
+            config = make_config(preset, train_size=size, **SCRATCH)
+            table_row(f"{preset} ({config.backbone}) at {size} px", train_speed(build_model(config), *data[size], steps))
     if seed_row:  # torchvision's defaults on 512 px images: resized to 800 px inside the model, 512 regions per image
-        cfg = make_config('full', train_size=800, box_batch_size_per_image=512, **SCRATCH)
-        row("seed: torchvision defaults on 512 px images (800 px inside, 512 regions/img), batches of 2", train_speed(build_model(cfg), *(x[:2] for x in data[512]), 1))
-
-    # untrained, nearly every proposal scores above box_score_thresh: the most work each setting allows
-    header("Inference at 256 px", ['infer img/s'])
-    for name, change in {'light (300 proposals, 10 detections)': {}, 'light, 1000 proposals': dict(rpn_post_nms_top_n_test=1000),
-                         'light, 100 detections': dict(box_detections_per_img=100),
-                         'light, torchvision head (8 x 512)': dict(head_layers=[512]*8)}.items():
-        row(name, {'infer img/s': infer_speed(build_model(make_config('light', train_size=256, **SCRATCH, **change)), data[256][0], steps)})
+        config = make_config('full', train_size=800, box_batch_size_per_image=512, **SCRATCH)
+        table_row("seed: torchvision defaults, 512 px images (800 px inside, 512 regions/img), 1 step of 2 images",
+                  train_speed(build_model(config), *(x[:2] for x in data[512]), 1))
+    print(f"load average at the end {os.getloadavg()[0]:.1f}")
 
 if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])

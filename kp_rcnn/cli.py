@@ -85,12 +85,12 @@ def add_train(sub):
     p.add_argument('--out', type=Path, required=True, help=docs['out'])
     val = p.add_mutually_exclusive_group()
     for f in fields(TrainArgs):
-        if f.name in ('data', 'out', 'progress'): continue
+        if f.name in ('data', 'out'): continue
+        flag, help = '--' + f.name.replace('_', '-'), f"{docs[f.name]} (default: {f.default})"
+        if isinstance(f.default, bool): p.add_argument(flag, action=argparse.BooleanOptionalAction, default=f.default, help=help); continue
         typ = type(f.default) if f.default is not None else OPTION_TYPES.get(f.name, str)
-        (val if f.name in ('val', 'val_fraction') else p).add_argument(
-            '--' + f.name.replace('_', '-'), type=typ, default=f.default, help=f"{docs[f.name]} (default: {f.default})")
+        (val if f.name in ('val', 'val_fraction') else p).add_argument(flag, type=typ, default=f.default, help=help)
     p.add_argument('--resume', action='store_true', help="continue the run in --out from its last.pt")
-    p.add_argument('--no-progress', dest='progress', action='store_false', help='no progress bars')
     p.set_defaults(func=train_command)
 
 def _plain(x): return None if isinstance(x, float) and math.isnan(x) else x
@@ -171,7 +171,7 @@ def demo_command(args):
         epochs=args.epochs, time=args.minutes, batch_size=8, lr=args.lr, augment='light', seed=args.seed, device=args.device)
     metrics = evaluate_command(argparse.Namespace(checkpoint=out/'run'/'best.pt', data=holdout, json=out/'holdout_metrics.json',
                                                   device=args.device, batch_size=8))
-    predict_command(argparse.Namespace(model=out/'run'/'best.pt', images=[holdout], out=out/'predictions', threshold=0.5,
+    predict_command(argparse.Namespace(model=out/'run'/'best.pt', images=[holdout], out=out/'predictions', threshold=args.threshold,
                                        batch_size=8, device=args.device, labelme=True, beside_images=False, draw=True,
                                        overwrite=True, keypoint_threshold=None, progress=False))
     print(f"\ndemo done in {out}: samples.png, run/ (best.pt, history.png), holdout_metrics.json, predictions/ "
@@ -186,6 +186,7 @@ def add_demo(sub):
     p.add_argument('--epochs', type=int, default=60, help='most epochs')
     p.add_argument('--train-size', type=int, default=160, help='image size for the model')
     p.add_argument('--lr', type=float, default=2e-3)
+    p.add_argument('--threshold', type=float, default=0.9, help='score threshold of the pictures and LabelMe files')
     p.add_argument('--device', default='auto')
     p.add_argument('--seed', type=int, default=0)
     p.set_defaults(func=demo_command)

@@ -193,6 +193,7 @@ class TrainArgs:
     workers:int = None                # Data-loading processes (None: 0 on CPU, up to 8 on a GPU)
     seed:int = 0                      # Seed of the split, the shuffling and the augmentations
     best_metric:str = 'oks_ap'        # Validation metric that picks `best.pt`: a name from `kp_rcnn.metrics.METRICS`
+    amp:bool = True                   # Mixed precision on CUDA: bfloat16, or float16 with a gradient scaler
     progress:bool = True              # Progress bars
 
     def __post_init__(self):  # paths as strings, so that the arguments go into JSON files and checkpoints as they are
@@ -261,7 +262,7 @@ def fit(data=None, # LabelMe folder or COCO JSON file (or pass `args`)
     procs = start_distributed(args.device)
     device, main = procs.device, procs.rank == 0
     log = print if args.progress and main else (lambda *a: None)
-    dtype, out = amp_dtype(device), Path(args.out)
+    dtype, out = amp_dtype(device) if args.amp else None, Path(args.out)
     torch.manual_seed(args.seed)
 
     # data
