@@ -1,17 +1,18 @@
-"""Images per second of each transforms preset on 768x512 images, on one CPU thread (as in one DataLoader worker).
+"""Images per second of each transforms preset on a synthetic image, on one CPU thread (as in one DataLoader worker).
 
-Run: python bench/transforms_speed.py [--n 100] [--size 512] [--threads 1]
-Also prints where the `train` preset spends its time, step by step."""
+Run: python bench/transforms_speed.py [--n 100] [--size 512] [--width 768] [--height 512] [--threads 1]
+Also prints the `train` preset without its first step, `ShrinkLarge` (side by side: on a large photo, e.g.
+--width 4032 --height 3024 --n 5, the ratio is what shrinking first gains), and where `train` spends its time, step by step."""
 import argparse, time
 import numpy as np, torch
 from torchvision import tv_tensors
 from torchvision.transforms.v2 import functional as F
 from kp_rcnn.data import KeypointSchema
 from kp_rcnn.sample import FACE_KEYPOINTS, make_face_image
-from kp_rcnn.transforms import PRESETS, make_transforms, update_visibility
+from kp_rcnn.transforms import PRESETS, KeypointCompose, ShrinkLarge, make_transforms, update_visibility
 
 def sample(width=768, height=512, seed=0):
-    "A synthetic 768x512 image of faces and its target, as KeypointDataset hands them to its transforms."
+    "A synthetic image of faces and its target, as KeypointDataset hands them to its transforms."
     pil, kps, boxes = make_face_image(width, height, max_faces=3, rng=seed)
     size = (height, width)
     return tv_tensors.Image(F.pil_to_tensor(pil)), {
@@ -30,14 +31,19 @@ def per_second(fn, n, rounds=3):
         times.append(time.perf_counter() - start)
     return n/min(times)
 
-def main(n, size, threads):
+def main(n, size, width, height, threads):
     torch.set_num_threads(threads); torch.manual_seed(0)
-    image, target = sample()
+    image, target = sample(width, height)
     schema = KeypointSchema(FACE_KEYPOINTS)
     print(f"{tuple(image.shape[-2:][::-1])} images -> {size}x{size}, {threads} thread(s), {n} runs")
+    speeds = {}
     for name in PRESETS:
         tfm = make_transforms(name, size, schema)
-        print(f"{name:>6}: {per_second(lambda: tfm(image, target), n):7.1f} images/s")
+        speeds[name] = per_second(lambda: tfm(image, target), n)
+        print(f"{name:>6}: {speeds[name]:7.1f} images/s")
+    unshrunk = KeypointCompose([t for t in make_transforms('train', size, schema).transforms if not isinstance(t, ShrinkLarge)])
+    slow = per_second(lambda: unshrunk(image, target), n)
+    print(f"train without ShrinkLarge: {slow:7.1f} images/s (with it: {speeds['train']/slow:.1f}x as fast)")
     print("train preset, step by step (mean ms per image; each step gets the image the steps before it made):")
     steps, img, tgt = make_transforms('train', size, schema).transforms, image, update_visibility(target)
     for t in steps:
@@ -50,5 +56,7 @@ if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--n', type=int, default=100, help='runs per preset')
     p.add_argument('--size', type=int, default=512, help='train_size')
+    p.add_argument('--width', type=int, default=768, help='image width')
+    p.add_argument('--height', type=int, default=512, help='image height')
     p.add_argument('--threads', type=int, default=1, help='torch threads')
     main(**vars(p.parse_args()))

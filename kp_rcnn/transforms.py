@@ -16,7 +16,7 @@ from .data import KeypointSchema
 # %% auto #0
 __all__ = ['FILL', 'BILINEAR', 'PRESETS', 'draw_dots', 'find_dots', 'update_visibility', 'as_tv_tensors', 'KeypointCompose',
            'RandomHorizontalFlip', 'horizontal_flips', 'RandomPixelCopy', 'hue_rotation', 'LinearColorJitter',
-           'RandomObjectCrop', 'PadSquare', 'resize_pad', 'train_preset', 'light_preset', 'none_preset',
+           'RandomObjectCrop', 'PadSquare', 'resize_pad', 'ShrinkLarge', 'train_preset', 'light_preset', 'none_preset',
            'make_transforms']
 
 # %% ../nbs/01_transforms.ipynb #1ed1daf5
@@ -220,6 +220,7 @@ class RandomObjectCrop(v2.Transform):
 
 # %% ../nbs/01_transforms.ipynb #e7bc7126
 FILL = (123, 117, 104)  # The seed's colour for pixels that padding, rotation and perspective uncover
+BILINEAR = v2.InterpolationMode.BILINEAR  # torchvision's default, nearest, leaves pixels up to half a pixel off their keypoints
 
 class PadSquare(v2.Transform):
     "Pad the shorter side to make the image square: equally on both sides, or split at random when `shift`."
@@ -244,20 +245,35 @@ def resize_pad(train_size:int, # Side of the square output
     "Resize the longest side to `train_size`, pad to a square, and resize to exactly `train_size` x `train_size`."
     return [v2.Resize(size=None, max_size=train_size), PadSquare(shift, fill), v2.Resize([train_size, train_size])]
 
-# %% ../nbs/01_transforms.ipynb #158c5082
-BILINEAR = v2.InterpolationMode.BILINEAR  # torchvision's default, nearest, leaves pixels up to half a pixel off their keypoints
+# %% ../nbs/01_transforms.ipynb #b51a0e02
+class ShrinkLarge(v2.Transform):
+    "Scale an image whose long side is over `max_side` down to it (antialiased); smaller images pass unchanged."
+    def __init__(self, max_side:int): # Longest side let through
+        super().__init__()
+        self.max_side = max_side
 
+    def make_params(self, flat_inputs):
+        h, w = v2.query_size(flat_inputs)
+        scale = self.max_side/max(h, w)
+        return dict(size=[round(h*scale), round(w*scale)]) if scale < 1 else {}
+
+    def transform(self, inpt, params):
+        return F.resize(inpt, params['size'], interpolation=BILINEAR, antialias=True) if params else inpt
+
+# %% ../nbs/01_transforms.ipynb #158c5082
 def train_preset(train_size:int, # Side of the square output
                  schema:KeypointSchema=None, # The dataset's keypoints, for the flip
                  fill=FILL, # Colour of uncovered pixels
                  symmetric:bool=False, # Flip even without left/right pairs
                 )->list: # The steps, for `KeypointCompose`
     "The seed's augmentations with keypoints kept exact, plus a left/right-aware flip."
-    return [LinearColorJitter(brightness=(0.8, 1.125), contrast=(0.5, 1.5), saturation=(0.5, 1.5), hue=(-0.05, 0.05)),
+    crop = RandomObjectCrop()
+    return [ShrinkLarge(math.ceil(train_size/crop.min_scale)),  # the smallest crop keeps `train_size` pixels across
+            LinearColorJitter(brightness=(0.8, 1.125), contrast=(0.5, 1.5), saturation=(0.5, 1.5), hue=(-0.05, 0.05)),
             v2.RandomGrayscale(), v2.RandomEqualize(), RandomPixelCopy(max_pct=0.025),
             v2.RandomPerspective(distortion_scale=0.15, p=0.5, fill=fill, interpolation=BILINEAR),
             v2.RandomRotation(degrees=90, fill=fill, interpolation=BILINEAR),
-            RandomObjectCrop(),
+            crop,
             *horizontal_flips(schema, symmetric),
             *resize_pad(train_size, fill, shift=True)]
 
@@ -267,7 +283,7 @@ def light_preset(train_size:int, # Side of the square output
                  symmetric:bool=False, # Flip even without left/right pairs
                 )->list: # The steps, for `KeypointCompose`
     "A left/right-aware flip, a small affine warp and mild colour jitter."
-    return [*horizontal_flips(schema, symmetric),
+    return [ShrinkLarge(2*train_size), *horizontal_flips(schema, symmetric),
             v2.RandomAffine(degrees=15, translate=(0.05, 0.05), scale=(0.9, 1.1), fill=fill, interpolation=BILINEAR),
             LinearColorJitter(brightness=(0.8, 1.2), contrast=(0.8, 1.2), saturation=(0.8, 1.2), hue=(-0.02, 0.02)),
             *resize_pad(train_size, fill)]
