@@ -17,9 +17,9 @@ from pathlib import Path
 import torch
 import kp_rcnn.model as km
 import kp_rcnn.train
-from kp_rcnn.data import KeypointDataset
+from kp_rcnn.dataset import KeypointDataset
 from kp_rcnn.sample import make_face_dataset
-from kp_rcnn.metrics import evaluate_model
+from kp_rcnn.metrics import evaluate
 from kp_rcnn.train import fit
 from model_speed import table_header, table_row, train_speed
 
@@ -59,7 +59,7 @@ def inference_settings(checkpoint:Path, data:Path)->dict:
     for proposals, detections in INFERENCE:
         change = dict(rpn_post_nms_top_n_test=proposals, box_detections_per_img=detections)
         model = km.model_from_checkpoint({**ckpt, 'config': replace(ckpt['config'], **change)})
-        start = time.process_time(); metrics = evaluate_model(model, valid, ckpt['schema'])
+        start = time.process_time(); metrics = evaluate(model, valid, ckpt['schema'])
         rows[f"{proposals} proposals, {detections} detections"] = {
             'pck@0.2': metrics['pck@0.2'], 'oks_ap': metrics['oks_ap'], 'infer img/CPU-s': len(valid)/(time.process_time() - start)}
     return rows

@@ -10,7 +10,7 @@ ran on: an untrained RPN finds few positives, fewer than the box_batch_size_per_
 trained one reaches, so these are the speeds of the first steps; bench/model_accuracy.py times trained models."""
 import argparse, os, tempfile, time
 import torch
-from kp_rcnn.data import KeypointDataset
+from kp_rcnn.dataset import KeypointDataset
 from kp_rcnn.model import build_model, make_config
 from kp_rcnn.sample import make_face_dataset
 from setups import check_seed_preset  # also registers the 'seed' preset

@@ -21,11 +21,12 @@ import argparse, os, tempfile, time
 from pathlib import Path
 import torch
 from torchvision.models import mobilenet_v3_large, resnet50
-from kp_rcnn.data import KeypointDataset
+from kp_rcnn.dataset import KeypointDataset
 from kp_rcnn.model import build_model, make_config
 from kp_rcnn.sample import make_face_dataset
-from kp_rcnn.train import TrainArgs, _to_device, amp_dtype, make_loader, pick_device
-from kp_rcnn.transforms import make_transforms
+from kp_rcnn.train import TrainArgs, _to_device, amp_dtype, make_loader
+from kp_rcnn.utils import pick_device
+from kp_rcnn.transforms import make_augmentation
 from setups import check_seed_preset, setups
 
 def fine_tuning_model(folder:Path, preset:str, num_keypoints:int, **overrides):
@@ -38,7 +39,7 @@ def fine_tuning_model(folder:Path, preset:str, num_keypoints:int, **overrides):
 def train_loader(data:Path, image_size:int, batch:int, workers:int|None, device):
     "`fit`'s loader over `data` with the `train` augmentations at `image_size`, and `workers` processes."
     ds = KeypointDataset.from_labelme(data)
-    ds.transforms = make_transforms('train', image_size, ds.schema)
+    ds.transforms = make_augmentation('strong', image_size, ds.schema)
     return make_loader(ds, TrainArgs(data=str(data), batch_size=batch, workers=workers), device, shuffle=True)
 
 def propose_around_objects(model, per_object:int=256, jitter:float=0.1):

@@ -1,7 +1,7 @@
-"""Images per second of each transforms preset on a synthetic image, on one CPU thread (as in one DataLoader worker).
+"""Images per second of each augmentation policy on a synthetic image, on one CPU thread (as in one DataLoader worker).
 
 Run: python bench/transforms_speed.py [--n 100] [--size 512] [--width 768] [--height 512] [--threads 1]
-Also prints the `train` preset without its first step, `ShrinkLarge` (side by side: on a large photo, e.g.
+Also prints the `strong` policy without its first step, `ShrinkLarge` (side by side: on a large photo, e.g.
 --width 4032 --height 3024 --n 5, the ratio is what shrinking first gains), and where `train` spends its time, step by step."""
 import argparse, time
 import numpy as np, torch
@@ -9,7 +9,7 @@ from torchvision import tv_tensors
 from torchvision.transforms.v2 import functional as F
 from kp_rcnn.data import KeypointSchema
 from kp_rcnn.sample import FACE_KEYPOINTS, make_face_image
-from kp_rcnn.transforms import PRESETS, KeypointCompose, ShrinkLarge, make_transforms, update_visibility
+from kp_rcnn.transforms import AUGMENTATIONS, KeypointCompose, ShrinkLarge, make_augmentation, update_visibility
 
 def sample(width=768, height=512, seed=0):
     "A synthetic image of faces and its target, as KeypointDataset hands them to its transforms."
@@ -37,15 +37,15 @@ def main(n, size, width, height, threads):
     schema = KeypointSchema(FACE_KEYPOINTS)
     print(f"{tuple(image.shape[-2:][::-1])} images -> {size}x{size}, {threads} thread(s), {n} runs")
     speeds = {}
-    for name in PRESETS:
-        tfm = make_transforms(name, size, schema)
+    for name in AUGMENTATIONS:
+        tfm = make_augmentation(name, size, schema)
         speeds[name] = per_second(lambda: tfm(image, target), n)
         print(f"{name:>6}: {speeds[name]:7.1f} images/s")
-    unshrunk = KeypointCompose([t for t in make_transforms('train', size, schema).transforms if not isinstance(t, ShrinkLarge)])
+    unshrunk = KeypointCompose([t for t in make_augmentation('strong', size, schema).transforms if not isinstance(t, ShrinkLarge)])
     slow = per_second(lambda: unshrunk(image, target), n)
-    print(f"train without ShrinkLarge: {slow:7.1f} images/s (with it: {speeds['train']/slow:.1f}x as fast)")
-    print("train preset, step by step (mean ms per image; each step gets the image the steps before it made):")
-    steps, img, tgt = make_transforms('train', size, schema).transforms, image, update_visibility(target)
+    print(f"strong without ShrinkLarge: {slow:7.1f} images/s (with it: {speeds['strong']/slow:.1f}x as fast)")
+    print("strong policy, step by step (mean ms per image; each step gets the image the steps before it made):")
+    steps, img, tgt = make_augmentation('strong', size, schema).transforms, image, update_visibility(target)
     for t in steps:
         ms = 1000/per_second(lambda: t(img, tgt), n, rounds=1)  # one long round: random steps average out
         img, tgt = t(img, tgt); tgt = update_visibility(tgt)
@@ -54,7 +54,7 @@ def main(n, size, width, height, threads):
 
 if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument('--n', type=int, default=100, help='runs per preset')
+    p.add_argument('--n', type=int, default=100, help='runs per policy')
     p.add_argument('--size', type=int, default=512, help='train_size')
     p.add_argument('--width', type=int, default=768, help='image width')
     p.add_argument('--height', type=int, default=512, help='image height')

@@ -12,11 +12,14 @@ import matplotlib
 import pandas as pd
 from fastcore.docments import docments
 
-from .data import AnnotationError, load_dataset, show_samples, write_json_atomic
+from .data import AnnotationError
+from .dataset import load_dataset
+from .show import show_samples
+from .utils import write_json_atomic
 from .infer import export_onnx, onnx_parity, predict, save_predictions
-from .metrics import metrics_table
-from .sample import download_dataset, make_face_dataset, SEED_DATASET_URL
-from .train import TrainArgs, evaluate_checkpoint, fit
+from .sample import download_dataset, make_face_dataset, FACES_DATASET_URL
+from .metrics import evaluate, metrics_table
+from .train import TrainArgs, fit
 
 # %% auto #0
 __all__ = ['OPTION_TYPES', 'USER_ERRORS', 'inspect_command', 'add_inspect', 'sample_command', 'download_command',
@@ -65,7 +68,7 @@ def add_data_commands(sub):
     p.set_defaults(func=sample_command)
     p = sub.add_parser('download', help="download a zipped LabelMe dataset (default: the seed's eyes and noses)")
     p.add_argument('--dest', type=Path, default=Path('data'), help='folder to unpack into (default: data)')
-    p.add_argument('--url', default=SEED_DATASET_URL, help='URL of the zip')
+    p.add_argument('--url', default=FACES_DATASET_URL, help='URL of the zip')
     p.add_argument('--force', action='store_true', help='download again')
     p.set_defaults(func=download_command)
 
@@ -97,7 +100,7 @@ def _plain(x): return None if isinstance(x, float) and math.isnan(x) else x
 
 def evaluate_command(args):
     "Evaluate a checkpoint on a dataset."
-    metrics = evaluate_checkpoint(args.checkpoint, args.data, args.device, args.batch_size)
+    metrics = evaluate(args.checkpoint, args.data, device=args.device, batch_size=args.batch_size)
     print(metrics_table(metrics).to_string(float_format=lambda v: f"{v:.4f}"))
     if args.json:  # JSON has no NaN: an undefined metric is null
         write_json_atomic(args.json, {k: _plain(v) for k, v in metrics.items()}, indent=2)
@@ -168,7 +171,7 @@ def demo_command(args):
     matplotlib.use('Agg')
     show_samples(ds, range(min(8, len(ds))), names=True).savefig(out/'samples.png', dpi=80)
     fit(data, out=out/'run', preset='light', train_size=args.train_size, weights='none', backbone_weights='none',
-        epochs=args.epochs, time=args.minutes, batch_size=8, lr=args.lr, augment='light', seed=args.seed, device=args.device)
+        epochs=args.epochs, time=args.minutes, batch_size=8, lr=args.lr, augment='mild', seed=args.seed, device=args.device)
     metrics = evaluate_command(argparse.Namespace(checkpoint=out/'run'/'best.pt', data=holdout, json=out/'holdout_metrics.json',
                                                   device=args.device, batch_size=8))
     predict_command(argparse.Namespace(model=out/'run'/'best.pt', images=[holdout], out=out/'predictions', threshold=args.threshold,

@@ -19,11 +19,12 @@ from torchvision.transforms.v2 import functional as TF
 from tqdm.auto import tqdm
 
 import kp_rcnn
-from .data import (IMAGE_SUFFIXES, KeypointSchema, atomic_write, draw_annotations, labelme_shapes, load_image,
-                          to_rgb, write_labelme)
+from .data import IMAGE_SUFFIXES, KeypointSchema, load_image, to_rgb
+from .labelme import labelme_shapes, write_labelme
 from .model import ModelConfig, load_checkpoint, model_from_checkpoint
-from .train import pick_device
-from .transforms import none_preset
+from .show import draw_annotations, draw_scores, side_by_side
+from .utils import atomic_write, pick_device
+from .transforms import no_augmentation
 
 # %% auto #0
 __all__ = ['TABLE_COLUMNS', 'ONNX_OUTPUTS', 'image_sources', 'open_image', 'Placement', 'prepare_image', 'Prediction',
@@ -74,7 +75,7 @@ def prepare_image(image:Image.Image, # An upright RGB image
     "The image as the model saw validation images in training, and where it was placed."
     w, h = image.size
     outline = tv_tensors.BoundingBoxes([[0., 0., w, h]], format='XYXY', canvas_size=(h, w))
-    x, box = v2.Compose(none_preset(train_size))(tv_tensors.Image(TF.pil_to_tensor(image)), outline)
+    x, box = v2.Compose(no_augmentation(train_size))(tv_tensors.Image(TF.pil_to_tensor(image)), outline)
     x1, y1, x2, y2 = box[0].tolist()
     placement = Placement(np.array([(x2 - x1)/w, (y2 - y1)/h]), np.array([x1, y1]), (h, w))
     return TF.to_dtype(x.as_subclass(torch.Tensor), torch.float32, scale=True), placement
@@ -206,11 +207,6 @@ def predictions_table(preds:list # `Prediction`s
     return table.sort_values('image', key=lambda s: s.map(order), kind='stable', ignore_index=True)
 
 # %% ../nbs/04_infer.ipynb #a00590b4
-def _draw_scores(picture:Image.Image, boxes, scores)->Image.Image:
-    draw = ImageDraw.Draw(picture)
-    for (x1, y1, _, _), s in zip(boxes.tolist(), scores.tolist()): draw.text((x1 + 2, y1 + 1), f"{s:.2f}", fill='white')
-    return picture
-
 def draw_prediction(pred:Prediction, # One image's prediction
                     image=None, # The image (a Pillow image or a path); read from `pred.file` when None
                     target:dict=None, # Ground truth in the image's pixels (`keypoints (N, K, 3)`, `boxes`), drawn on the left
@@ -219,12 +215,8 @@ def draw_prediction(pred:Prediction, # One image's prediction
     "The image with the predicted boxes, scores and keypoints drawn, beside the ground truth when given."
     if image is None and pred.file is None: raise ValueError(f"{pred.name}: pass the image, the prediction has no file")
     pixels = TF.pil_to_tensor(open_image(pred.file if image is None else image))
-    picture = _draw_scores(draw_annotations(pixels, pred.target, pred.schema, names=names), pred.boxes, pred.scores)
-    if target is None: return picture
-    left = draw_annotations(pixels, target, pred.schema, names=names)
-    both = Image.new('RGB', (2*picture.width + 4, picture.height), 'white')
-    both.paste(left, (0, 0)); both.paste(picture, (picture.width + 4, 0))
-    return both
+    picture = draw_scores(draw_annotations(pixels, pred.target, pred.schema, names=names), pred.boxes, pred.scores)
+    return picture if target is None else side_by_side(draw_annotations(pixels, target, pred.schema, names=names), picture)
 
 # %% ../nbs/04_infer.ipynb #a4d7029c
 def _digest(shapes)->str: return hashlib.sha256(json.dumps(shapes, sort_keys=True).encode()).hexdigest()

@@ -15,11 +15,15 @@ from pycocotools.cocoeval import COCOeval
 from torch.utils.data import DataLoader, Dataset
 from torchvision.ops import box_iou
 
-from .data import KeypointSchema, coco_category, collate
+from .coco import coco_category
+from .data import KeypointSchema
+from .dataset import collate, load_dataset
+from .model import load_checkpoint, model_from_checkpoint
+from .utils import pick_device
 
 # %% auto #0
 __all__ = ['PCK_THRESHOLDS', 'METRICS', 'coco_stats', 'match_objects', 'keypoint_errors', 'pck', 'error_summary',
-           'keypoint_table', 'evaluate_keypoints', 'metrics_table', 'is_better', 'predict_dataset', 'evaluate_model']
+           'keypoint_table', 'keypoint_metrics', 'metrics_table', 'is_better', 'evaluate']
 
 # %% ../nbs/02a_metrics.ipynb #b39cdb23
 def _numpy(x, shape): return torch.as_tensor(x).detach().cpu().numpy().astype(np.float64).reshape(shape)
@@ -151,7 +155,7 @@ METRICS = {  # name: (what it measures, whether higher is better)
     'box_ap': ("box AP, IoU 0.50:0.95", True),
 }
 
-def evaluate_keypoints(targets:list, # Ground truth: one dict per image with `boxes (N, 4)` XYXY and `keypoints (N, K, 3)`
+def keypoint_metrics(targets:list, # Ground truth: one dict per image with `boxes (N, 4)` XYXY and `keypoints (N, K, 3)`
                        predictions:list, # One dict per image, as `KeypointRCNN` returns them in eval mode
                        schema:KeypointSchema, # Keypoint names and OKS sigmas
                        iou_threshold:float=0.5, # Smallest box IoU of a detection matched to an object for PCK and pixel errors
@@ -163,7 +167,7 @@ def evaluate_keypoints(targets:list, # Ground truth: one dict per image with `bo
                **error_summary(keypoint_errors(targets, predictions, schema, iou_threshold)), 'box_ap': stats['bbox']['AP']}
     return {k: metrics[k] for k in METRICS}
 
-def metrics_table(metrics:dict # From `evaluate_keypoints`
+def metrics_table(metrics:dict # From `keypoint_metrics`
                  )->pd.DataFrame:
     "The metrics as a table with what each one measures."
     return pd.DataFrame({'value': [metrics[k] for k in METRICS], 'meaning': [m for m, _ in METRICS.values()]}, index=list(METRICS))
@@ -179,30 +183,31 @@ def is_better(metric:str, # A name from `METRICS`
     if best is None or math.isnan(best): return True
     return value > best if METRICS[metric][1] else value < best
 
-# %% ../nbs/02a_metrics.ipynb #0236b6f6
-def predict_dataset(model:torch.nn.Module, # A torchvision detection model such as `KeypointRCNN`
-            data, # A `Dataset` of `(image, target)`, or a loader yielding batches of them as `collate` makes
-            device=None, # Where to run; the model's device when None
-            batch_size:int=2, # Images per batch when `data` is a `Dataset`
-           )->tuple: # `(targets, predictions)`: lists of dicts, one per image, on the CPU
-    "The model's predictions for every image of `data`, in eval mode, with the matching targets."
-    loader = DataLoader(data, batch_size=batch_size, collate_fn=collate) if isinstance(data, Dataset) else data
-    device = device or next(model.parameters()).device
-    was_training, targets, predictions = model.training, [], []
+# %% ../nbs/02a_metrics.ipynb #1b79d14e
+def _outputs_and_targets(model, loader, device)->tuple:
+    "The model's outputs for every batch of `loader`, in eval mode, on the CPU, with the matching targets."
+    was_training, targets, outputs = model.training, [], []
     model.eval()
     try:
         with torch.inference_mode():
             for images, batch_targets in loader:
-                predictions += [{k: v.cpu() for k, v in out.items()} for out in model([im.to(device) for im in images])]
+                outputs += [{k: v.cpu() for k, v in out.items()} for out in model([im.to(device) for im in images])]
                 targets += batch_targets
     finally: model.train(was_training)
-    return targets, predictions
+    return targets, outputs
 
-def evaluate_model(model:torch.nn.Module, # A torchvision detection model such as `KeypointRCNN`
-                   data, # A `Dataset` or a loader, see `predict_dataset`
-                   schema:KeypointSchema, # Keypoint names and OKS sigmas
-                   device=None, # Where to run; the model's device when None
-                   iou_threshold:float=0.5, # See `evaluate_keypoints`
-                  )->dict: # The floats named in `METRICS`
+def evaluate(model, # A torchvision detection model such as `KeypointRCNN`, or a checkpoint file from `fit`
+             data, # A `Dataset` of `(image, target)`, a loader of batches as `collate` makes them, or a LabelMe folder / COCO file
+             schema:KeypointSchema=None, # Keypoint names and OKS sigmas (a checkpoint brings its own)
+             device=None, # Where to run: the model's device when None; 'auto' picks one for a checkpoint
+             batch_size:int=2, # Images per forward pass when `data` is not a loader
+             iou_threshold:float=0.5, # See `keypoint_metrics`
+            )->dict: # The floats named in `METRICS`
     "Run `model` over `data` in eval mode and measure its keypoints and boxes."
-    return evaluate_keypoints(*predict_dataset(model, data, device), schema, iou_threshold)
+    if not isinstance(model, nn.Module):
+        ckpt = load_checkpoint(model)
+        model, schema = model_from_checkpoint(ckpt).to(pick_device(device or 'auto')), ckpt['schema']
+    if schema is None: raise ValueError("pass the keypoint schema of the model: evaluate(model, data, schema)")
+    if isinstance(data, (str, Path)): data = load_dataset(data, schema=schema)
+    loader = DataLoader(data, batch_size=batch_size, collate_fn=collate) if isinstance(data, Dataset) else data
+    return keypoint_metrics(*_outputs_and_targets(model, loader, device or next(model.parameters()).device), schema, iou_threshold)

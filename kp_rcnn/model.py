@@ -23,13 +23,14 @@ from torchvision.models.detection.backbone_utils import mobilenet_backbone, resn
 from torchvision.models.detection.keypoint_rcnn import KeypointRCNNHeads, KeypointRCNNPredictor
 from torchvision.ops.misc import FrozenBatchNorm2d
 
-from .data import KeypointSchema, atomic_write
+from .data import KeypointSchema
+from .utils import atomic_write
 
 # %% auto #0
-__all__ = ['BACKBONES', 'PRESETS', 'CHECKPOINT_VERSION', 'Backbone', 'get_backbone', 'ModelConfig', 'make_config',
-           'weights_source', 'model_sources', 'build_model', 'read_tensors', 'download_weights', 'read_weights',
-           'load_matching', 'model_summary', 'save_checkpoint', 'load_checkpoint', 'model_from_checkpoint',
-           'load_model']
+__all__ = ['BACKBONES', 'MODEL_PRESETS', 'CHECKPOINT_VERSION', 'Backbone', 'get_backbone', 'ModelConfig', 'make_config',
+           'register_model_preset', 'weights_source', 'model_sources', 'build_model', 'read_tensors',
+           'download_weights', 'read_weights', 'load_matching', 'model_summary', 'save_checkpoint', 'load_checkpoint',
+           'model_from_checkpoint', 'load_model']
 
 # %% ../nbs/02_model.ipynb #1207ef93
 @dataclass(frozen=True)
@@ -97,18 +98,25 @@ class ModelConfig:
     def from_dict(cls, d:dict): return cls(**d)
 
 # %% ../nbs/02_model.ipynb #b9f5abc0
-PRESETS = {
+MODEL_PRESETS = {
     'full': dict(backbone='resnet50_fpn', train_size=512, head_layers=[512]*8),
     'light': dict(backbone='mobilenet_v3_large_fpn_s8', train_size=256, head_layers=[128]*4,
                   rpn_post_nms_top_n_test=300, box_detections_per_img=20),
 }
 
-def make_config(preset:str='full', # One of `PRESETS`
+def make_config(preset:str='full', # One of `MODEL_PRESETS`
                 **overrides, # Any `ModelConfig` field, e.g. `num_keypoints=len(schema)`
                )->ModelConfig:
     "A `ModelConfig` from a preset, with `overrides`."
-    if preset not in PRESETS: raise ValueError(f"unknown preset {preset!r}; known: {', '.join(PRESETS)}")
-    return ModelConfig(**{**PRESETS[preset], **overrides})
+    if preset not in MODEL_PRESETS: raise ValueError(f"unknown preset {preset!r}; known: {', '.join(MODEL_PRESETS)}")
+    return ModelConfig(**{**MODEL_PRESETS[preset], **overrides})
+
+def register_model_preset(name:str, # The name `make_config`, `fit(preset=...)` and `--preset` will know it by
+                          **settings, # `ModelConfig` fields, e.g. `backbone='resnet50_fpn', train_size=800`
+                         ):
+    "Add a model preset of your own, by name, next to `full` and `light`."
+    ModelConfig(**settings)  # fails now, with the field's name, rather than when the preset is used
+    MODEL_PRESETS[name] = settings
 
 # %% ../nbs/02_model.ipynb #8aa6a3c4
 def weights_source(name:str, # 'default', 'none' or a file

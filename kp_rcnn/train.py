@@ -17,24 +17,20 @@ from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
 
 import kp_rcnn
-from .data import KeypointDataset, KeypointSchema, atomic_write, collate, load_dataset, write_json_atomic
-from .metrics import evaluate_model, is_better
+from .data import KeypointSchema
+from .dataset import KeypointDataset, collate, load_dataset
+from .show import plot_history
+from .utils import atomic_write, pick_device, write_json_atomic
+from .metrics import evaluate, is_better
 from .model import ModelConfig, build_model, load_checkpoint, make_config, model_from_checkpoint, save_checkpoint
-from .transforms import make_transforms
+from .transforms import make_augmentation
 
 # %% auto #0
-__all__ = ['pick_device', 'amp_dtype', 'Distributed', 'start_distributed', 'check_finite', 'train_one_epoch', 'validation_loss',
-           'versions', 'save_colormap', 'plot_history', 'TrainArgs', 'model_config', 'make_datasets', 'make_loader',
-           'make_scheduler', 'epochs_for_budget', 'fit', 'evaluate_checkpoint']
+__all__ = ['amp_dtype', 'Distributed', 'start_distributed', 'check_finite', 'train_one_epoch', 'validation_loss', 'versions',
+           'save_colormap', 'TrainArgs', 'model_config', 'make_datasets', 'make_loader', 'make_scheduler',
+           'epochs_for_budget', 'fit']
 
 # %% ../nbs/03_train.ipynb #003cde27
-def pick_device(device:str='auto')->torch.device:
-    "The device to train on: `auto` picks CUDA, then MPS, then the CPU."
-    if device != 'auto': return torch.device(device)
-    if torch.cuda.is_available(): return torch.device('cuda')
-    if getattr(torch.backends, 'mps', None) and torch.backends.mps.is_available(): return torch.device('mps')
-    return torch.device('cpu')
-
 def amp_dtype(device:torch.device)->torch.dtype|None:
     "The autocast dtype on `device`: bfloat16 or float16 on CUDA, None (float32) elsewhere."
     if device.type != 'cuda': return None
@@ -151,23 +147,8 @@ def versions()->dict:
             'python': platform.python_version()}
 
 def save_colormap(path, schema:KeypointSchema):
-    "The keypoint colours in the seed's colour map format."
+    "The keypoint colours as a colour map file: one item per keypoint with its label and RGB colour."
     write_json_atomic(path, {'items': [{'label': n, 'color': list(c)} for n, c in zip(schema.names, schema.colors)]}, indent=2)
-
-def plot_history(history:pd.DataFrame, # One row per epoch, as `fit` records it
-                 path=None): # Save the figure here (PNG)
-    "Training and validation losses, and the validation metrics, per epoch."
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.2))
-    for col, style in (('loss', '-o'), ('val_loss', '--o')):
-        if col in history: ax1.plot(history.epoch, history[col], style, label=col, ms=3)
-    ax1.set_xlabel('epoch'); ax1.set_ylabel('loss'); ax1.legend()
-    for col in ('oks_ap', 'oks_ap50', 'pck@0.1', 'pck@0.2', 'box_ap'):
-        if col in history: ax2.plot(history.epoch, history[col], '-o', label=col, ms=3)
-    ax2.set_xlabel('epoch'); ax2.set_ylim(0, 1); ax2.legend(fontsize=8)
-    fig.tight_layout()
-    if path is not None:
-        with atomic_write(path, 'wb') as f: fig.savefig(f, format='png', dpi=80)
-    return fig
 
 # %% ../nbs/03_train.ipynb #41a19710
 @dataclass
@@ -178,7 +159,7 @@ class TrainArgs:
     epochs:int = 10                   # Epochs (the most epochs when `time` is given)
     time:float = None                 # Wall-clock budget in minutes: fit the schedule to it
     batch_size:int = 4                # Images per training step
-    preset:str = 'full'               # Model preset: 'full' (ResNet-50-FPN, 512 px) or 'light' (MobileNetV3-FPN, 256 px)
+    preset:str = 'full'               # Model preset: 'full' (ResNet-50-FPN, 512 px), 'light' (MobileNetV3-FPN, 256 px) or one you registered
     backbone:str = None               # Override the preset's backbone
     train_size:int = None             # Override the preset's image size
     weights:str = 'default'           # 'default' (COCO Keypoint R-CNN where there is one), 'none' or a file
@@ -188,7 +169,7 @@ class TrainArgs:
     clip:float = 10.                  # Gradient-norm clipping (0: off)
     val_fraction:float = 0.2          # Fraction of `data` held out for validation (ignored with `val`)
     val:str = None                    # A separate validation folder or COCO file
-    augment:str = 'train'             # Augmentation preset for training: 'train', 'light' or 'none'
+    augment:str = 'strong'            # Augmentation policy for training: 'strong', 'mild', 'none' or one you registered
     device:str = 'auto'               # 'auto', 'cpu', 'cuda', 'cuda:1', 'mps'
     workers:int = None                # Data-loading processes (None: 0 on CPU, up to 8 on a GPU)
     seed:int = 0                      # Seed of the split, the shuffling and the augmentations
@@ -212,7 +193,7 @@ def make_datasets(ds:KeypointDataset, args:TrainArgs, train_size:int)->tuple:
     if args.val: train, valid = ds, load_dataset(args.val, schema=ds.schema)
     else: train, valid = ds.split(args.val_fraction, args.seed)
     if not len(valid): raise ValueError(f"{args.data}: no validation images (use --val-fraction > 0 or --val)")
-    train.transforms, valid.transforms = make_transforms(args.augment, train_size, ds.schema), None
+    train.transforms, valid.transforms = make_augmentation(args.augment, train_size, ds.schema), None
     return train, valid
 
 def make_loader(ds, args:TrainArgs, device, shuffle:bool, epoch:int=0, procs=None)->DataLoader:
@@ -302,7 +283,7 @@ def fit(data=None, # LabelMe folder or COCO JSON file (or pass `args`)
         losses = train_one_epoch(trained, optimizer, train_dl, device, scheduler, scaler, dtype, args.clip,
                                  step=epoch*steps_per_epoch, desc=f"epoch {epoch+1}/{epochs}", progress=args.progress and main)
         if main:  # one process evaluates and writes the run folder; the others wait for it
-            metrics = evaluate_model(model, valid_dl, train_ds.schema, device) | {'val_loss': validation_loss(model, valid_dl, device, dtype)}
+            metrics = evaluate(model, valid_dl, train_ds.schema, device) | {'val_loss': validation_loss(model, valid_dl, device, dtype)}
         if args.time and epoch == 0:  # fit the schedule to the budget, once the first epoch (with its evaluation) shows the pace
             epochs = procs.agree(epochs_for_budget(args.time*60, timer.time() - tick, args.epochs))
             scheduler = make_scheduler(optimizer, lr, epochs*steps_per_epoch, (epoch+1)*steps_per_epoch)
@@ -326,16 +307,3 @@ def fit(data=None, # LabelMe folder or COCO JSON file (or pass `args`)
         history = procs.agree(history)
     procs.stop()
     return pd.DataFrame(history)
-
-# %% ../nbs/03_train.ipynb #d71f115b
-def evaluate_checkpoint(checkpoint, # A checkpoint from `fit` (`best.pt`, `last.pt`)
-                        data, # A LabelMe folder or COCO keypoints file with the checkpoint's keypoints
-                        device:str='auto', # See `pick_device`
-                        batch_size:int=4, # Images per forward pass
-                       )->dict: # The metrics of `kp_rcnn.metrics.METRICS`
-    "Evaluate a saved model on a dataset."
-    ckpt = load_checkpoint(checkpoint)
-    ds = load_dataset(data, schema=ckpt['schema'])
-    device = pick_device(device)
-    model = model_from_checkpoint(ckpt).to(device)
-    return evaluate_model(model, DataLoader(ds, batch_size, collate_fn=collate), ckpt['schema'], device)

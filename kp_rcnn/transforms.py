@@ -14,10 +14,10 @@ from torchvision.transforms.v2 import functional as F
 from .data import KeypointSchema
 
 # %% auto #0
-__all__ = ['FILL', 'BILINEAR', 'PRESETS', 'draw_dots', 'find_dots', 'update_visibility', 'as_tv_tensors', 'KeypointCompose',
+__all__ = ['FILL', 'BILINEAR', 'AUGMENTATIONS', 'draw_dots', 'find_dots', 'update_visibility', 'as_tv_tensors', 'KeypointCompose',
            'RandomHorizontalFlip', 'horizontal_flips', 'RandomPixelCopy', 'hue_rotation', 'LinearColorJitter',
-           'RandomObjectCrop', 'PadSquare', 'resize_pad', 'ShrinkLarge', 'train_preset', 'light_preset', 'none_preset',
-           'make_transforms']
+           'RandomObjectCrop', 'PadSquare', 'resize_pad', 'ShrinkLarge', 'strong_augmentation', 'mild_augmentation',
+           'no_augmentation', 'register_augmentation', 'make_augmentation']
 
 # %% ../nbs/01_transforms.ipynb #1ed1daf5
 def draw_dots(keypoints, # `(..., 2)` x, y in continuous pixel coordinates
@@ -219,7 +219,7 @@ class RandomObjectCrop(v2.Transform):
     def transform(self, inpt, params): return F.crop(inpt, **params) if params else inpt
 
 # %% ../nbs/01_transforms.ipynb #e7bc7126
-FILL = (123, 117, 104)  # The seed's colour for pixels that padding, rotation and perspective uncover
+FILL = (123, 117, 104)  # ImageNet's mean colour, for pixels that padding, rotation and perspective uncover
 BILINEAR = v2.InterpolationMode.BILINEAR  # torchvision's default, nearest, leaves pixels up to half a pixel off their keypoints
 
 class PadSquare(v2.Transform):
@@ -261,12 +261,12 @@ class ShrinkLarge(v2.Transform):
         return F.resize(inpt, params['size'], interpolation=BILINEAR, antialias=True) if params else inpt
 
 # %% ../nbs/01_transforms.ipynb #158c5082
-def train_preset(train_size:int, # Side of the square output
+def strong_augmentation(train_size:int, # Side of the square output
                  schema:KeypointSchema=None, # The dataset's keypoints, for the flip
                  fill=FILL, # Colour of uncovered pixels
                  symmetric:bool=False, # Flip even without left/right pairs
                 )->list: # The steps, for `KeypointCompose`
-    "The seed's augmentations with keypoints kept exact, plus a left/right-aware flip."
+    "Strong augmentations with keypoints kept exact, and a left/right-aware flip."
     crop = RandomObjectCrop()
     return [ShrinkLarge(math.ceil(train_size/crop.min_scale)),  # the smallest crop keeps `train_size` pixels across
             LinearColorJitter(brightness=(0.8, 1.125), contrast=(0.5, 1.5), saturation=(0.5, 1.5), hue=(-0.05, 0.05)),
@@ -277,7 +277,7 @@ def train_preset(train_size:int, # Side of the square output
             *horizontal_flips(schema, symmetric),
             *resize_pad(train_size, fill, shift=True)]
 
-def light_preset(train_size:int, # Side of the square output
+def mild_augmentation(train_size:int, # Side of the square output
                  schema:KeypointSchema=None, # The dataset's keypoints, for the flip
                  fill=FILL, # Colour of uncovered pixels
                  symmetric:bool=False, # Flip even without left/right pairs
@@ -288,7 +288,7 @@ def light_preset(train_size:int, # Side of the square output
             LinearColorJitter(brightness=(0.8, 1.2), contrast=(0.8, 1.2), saturation=(0.8, 1.2), hue=(-0.02, 0.02)),
             *resize_pad(train_size, fill)]
 
-def none_preset(train_size:int, # Side of the square output
+def no_augmentation(train_size:int, # Side of the square output
                 schema:KeypointSchema=None, # Unused: nothing flips
                 fill=FILL, # Colour of the padding
                 symmetric:bool=False, # Unused: nothing flips
@@ -296,18 +296,25 @@ def none_preset(train_size:int, # Side of the square output
     "No augmentation: resize and pad to a centred square, for validation and inference."
     return resize_pad(train_size, fill)
 
-PRESETS = dict(train=train_preset, light=light_preset, none=none_preset)
+AUGMENTATIONS = dict(strong=strong_augmentation, mild=mild_augmentation, none=no_augmentation)
+
+def register_augmentation(name:str, # The name `make_augmentation` and `--augment` will know it by
+                          steps, # Called as `steps(train_size, schema, fill, symmetric)`, returns a list of transforms
+                         ):
+    "Add an augmentation policy of your own, by name, next to the built-in ones."
+    if not callable(steps): raise TypeError(f"steps must be a function that returns a list of transforms, got {type(steps).__name__}")
+    AUGMENTATIONS[name] = steps
 
 # %% ../nbs/01_transforms.ipynb #7679ba7a
-def make_transforms(name='train', # A name from `PRESETS`, or your own `v2.Compose` or `(image, target)` transform
-                    train_size:int=512, # Side of the square images that come out (presets only)
+def make_augmentation(name='strong', # A name from `AUGMENTATIONS`, or your own `v2.Compose` or `(image, target)` transform
+                    train_size:int=512, # Side of the square images that come out (named policies only)
                     schema:KeypointSchema|list=None, # The dataset's keypoints (or their names): flips swap its left/right pairs
                     fill=FILL, # Colour of the pixels that padding, rotation and perspective uncover
                     symmetric:bool=False, # Flip even when the schema has no left/right pairs
                    )->KeypointCompose: # Give it to `KeypointDataset(..., transforms=...)`
-    "The transforms of a preset by name, with keypoints kept exact, as an `(image, target) -> (image, target)` callable."
+    "The augmentation policy `name`, with keypoints kept exact, as an `(image, target) -> (image, target)` callable."
     if isinstance(name, v2.Compose): return KeypointCompose(name.transforms)
     if callable(name): return KeypointCompose([name])
-    if name not in PRESETS: raise ValueError(f"unknown transforms preset {name!r}; known presets: {', '.join(PRESETS)}")
+    if name not in AUGMENTATIONS: raise ValueError(f"unknown augmentation {name!r}; known: {', '.join(AUGMENTATIONS)}")
     if schema is not None and not isinstance(schema, KeypointSchema): schema = KeypointSchema(list(schema))
-    return KeypointCompose(PRESETS[name](train_size, schema, fill, symmetric))
+    return KeypointCompose(AUGMENTATIONS[name](train_size, schema, fill, symmetric))

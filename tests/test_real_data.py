@@ -8,7 +8,9 @@ import pytest
 import torch
 from PIL import Image
 
-from kp_rcnn.data import AnnotationError, KeypointDataset, KeypointSchema, labelme_shapes, write_labelme
+from kp_rcnn.data import AnnotationError, KeypointSchema
+from kp_rcnn.dataset import KeypointDataset
+from kp_rcnn.labelme import labelme_shapes, write_labelme
 
 REAL = Path(os.environ.get('KP_RCNN_REAL_DATA') or Path(__file__).resolve().parents[1].parent/'shared'/'data'/'real')
 pytestmark = pytest.mark.skipif(not REAL.is_dir(), reason=f"no real data at {REAL} (set KP_RCNN_REAL_DATA)")
