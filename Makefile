@@ -9,7 +9,7 @@ else
 TORCH_PKGS ?= torch==2.14.1 torchvision==0.29.1
 endif
 
-.PHONY: demo test install export clean-nbs docs-check readme
+.PHONY: demo test install export readme outputs check-outputs docs-preview docs
 
 $(VENV)/.installed: settings.ini setup.py
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -31,3 +31,16 @@ export: install
 
 readme: install
 	$(VENV)/bin/jupyter nbconvert --to markdown --execute --log-level WARN nbs/index.ipynb --output-dir . --output README
+
+outputs: install  # run every notebook top to bottom and store its outputs (pictures, tables), then clean the metadata
+	for nb in nbs/[0-9]*.ipynb nbs/index.ipynb; do $(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace --log-level WARN $$nb || exit 1; done
+	$(VENV)/bin/nbdev_clean
+
+check-outputs: install
+	$(PY) tools/check_outputs.py
+
+docs-preview: install  # the docs site's pages as HTML in _preview/, without Quarto
+	$(PY) tools/docs_preview.py --out _preview
+
+docs: install  # the real site in _docs/ (needs Quarto: https://quarto.org)
+	$(VENV)/bin/nbdev_docs

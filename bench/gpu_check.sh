@@ -5,7 +5,7 @@
 # 2. every test notebook with its `cuda` cells on (`tools/run_tests.py --flags cuda`);
 # 3. one epoch of the `full` preset (ResNet-50-FPN at 512 px, untrained) on 200 generated 512 x 384 faces,
 #    with mixed precision (bfloat16, or float16 with a gradient scaler) and in float32, timed;
-# 4. bench/train_speed.py on CUDA: the seed's set-up against kp_rcnn's, images per second and the time split.
+# 4. bench/train_speed.py on CUDA: the tutorial's set-up against kp_rcnn's, images per second and the time split.
 set -euo pipefail
 OUT=${1:-gpu_check}
 mkdir -p "$OUT"

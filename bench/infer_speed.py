@@ -2,7 +2,7 @@
 
 Run: python bench/infer_speed.py [--checkpoint CKPT] [--size 256] [--runs 20] [--threads N]
 Without a checkpoint it times an untrained `light` model (no download). Such a model scores every box about the same, so
-it returns its most detections per image (10 for `light`) and the keypoint head runs on each: the same work in both
+it returns its most detections per image (20 for `light`) and the keypoint head runs on each: the same work in both
 runtimes, and the most the model does for one image. `model` times the network on the prepared (3, S, S) tensor;
 `predict` adds reading nothing from disk but preparing the Pillow image and mapping the detections back."""
 import argparse, os, statistics, tempfile, time
@@ -15,6 +15,7 @@ from kp_rcnn.data import KeypointSchema
 from kp_rcnn.infer import OnnxPredictor, TorchPredictor, export_onnx, prepare_image
 from kp_rcnn.model import build_model, load_checkpoint, make_config, save_checkpoint
 from kp_rcnn.sample import FACE_KEYPOINTS, make_face_image
+from common import machine, table
 
 def latency_ms(fns:dict, runs, warmup=2):
     "Median and best milliseconds of each of `fns`, called in turn `runs` times, so that all see the same load on the machine."
@@ -27,6 +28,7 @@ def latency_ms(fns:dict, runs, warmup=2):
     return {name: (statistics.median(t), min(t)) for name, t in times.items()}
 
 def untrained_checkpoint(folder, size):
+    "A checkpoint of an untrained `light` model at `size` pixels, in `folder`."
     config = make_config('light', num_keypoints=len(FACE_KEYPOINTS), train_size=size, weights='none', backbone_weights='none')
     torch.manual_seed(0)
     return save_checkpoint(Path(folder)/'untrained.pt', build_model(config).eval(), config, KeypointSchema(FACE_KEYPOINTS))
@@ -46,15 +48,13 @@ def main(checkpoint, size, runs, threads):
     image = make_face_image(640, 480, rng=0)[0]
     x, _ = prepare_image(image, config.train_size)
     print(f"{config.backbone} at {config.train_size} px ({checkpoint}), input {tuple(x.shape)} from a 640x480 image, "
-          f"{threads} threads, {runs} runs; ONNX export took {export_s:.1f} s; "
-          f"torch {torch.__version__}, onnxruntime {ort.__version__}, {os.cpu_count()} CPUs")
+          f"{runs} runs; ONNX export took {export_s:.1f} s; {machine()}; onnxruntime {ort.__version__}")
     predictors = {'PyTorch eager': torch_model, 'ONNX Runtime': onnx_model}
     model = latency_ms({n: (lambda p=p: p.run([x])) for n, p in predictors.items()}, runs)
     end_to_end = latency_ms({n: (lambda p=p: p.predict(image, threshold=0.)) for n, p in predictors.items()}, runs)
-    print("| runtime | detections | model ms, median | model ms, best | predict ms, median | predict ms, best |")
-    print("|---|---|---|---|---|---|")
-    for n, p in predictors.items():
-        print(f"| {n} | {len(p.run([x])[0]['scores'])} | {model[n][0]:.0f} | {model[n][1]:.0f} | {end_to_end[n][0]:.0f} | {end_to_end[n][1]:.0f} |")
+    table('runtime', {n: {'detections': len(p.run([x])[0]['scores']), 'model ms, median': model[n][0], 'model ms, best': model[n][1],
+                          'predict ms, median': end_to_end[n][0], 'predict ms, best': end_to_end[n][1]}
+                      for n, p in predictors.items()}, digits=0)
 
 if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -5,23 +5,22 @@ Run: python bench/model_accuracy.py [--minutes 10] [--threads 1] [--variants NAM
 The base is the `light` preset with torchvision's MobileNetV3 FPN (feature maps of stride 32 only) and 10 detections
 per image; each other variant changes one thing. `kp_rcnn.train.fit` trains each from scratch (no downloads) for
 `--minutes` of CPU time on 200 generated 256 x 192 face images (1 to 3 faces each) and measures it on 50 more after
-every epoch; the table shows the last epoch. The budget is CPU time (`time.process_time`) on one thread, not wall
-time, so that other work on a shared machine does not change how much training a variant gets. Then the trained model,
+every epoch; the table shows the last epoch. The budget is CPU time (`fit(..., clock=time.process_time)`) on one thread, not
+wall time, so that other work on a shared machine does not change how much training a variant gets. Then the trained model,
 whose RPN now finds the faces, times training steps on 8 training images (images per CPU second) and counts the
 regions the keypoint head runs on: the speed of training once it is under way, which an untrained model
-(bench/model_speed.py) understates. Last, the trained base model is measured with other inference settings.
+(`bench/train_speed.py --presets`) understates. Last, the trained base model is measured with other inference settings.
 02_model.ipynb's "Measurements" shows the figures of one run."""
 import argparse, tempfile, time
 from dataclasses import replace
 from pathlib import Path
 import torch
 import kp_rcnn.model as km
-import kp_rcnn.train
 from kp_rcnn.dataset import KeypointDataset
 from kp_rcnn.sample import make_face_dataset
 from kp_rcnn.metrics import evaluate
 from kp_rcnn.train import fit
-from model_speed import table_header, table_row, train_speed
+from common import table, train_step_speed
 
 BASE = dict(backbone='mobilenet_v3_large_fpn', box_detections_per_img=10)
 VARIANTS = {'base': BASE,
@@ -32,22 +31,16 @@ VARIANTS = {'base': BASE,
 # inference settings, tried on the trained base model: proposals kept after NMS x most detections per image
 INFERENCE = [(1000, 100), (1000, 10), (300, 100), (300, 20), (300, 10), (150, 10)]
 
-class CPUClock:
-    "Stands in for the `time` module in `kp_rcnn.train`, so that `fit`'s time budget counts this process's CPU time."
-    time = staticmethod(time.process_time)
-
 def run(name:str, change:dict, data:Path, out:Path, minutes:float)->dict:
     "Train one variant for `minutes`; its last epoch's metrics and its trained training speed."
-    km.PRESETS[name] = {**km.PRESETS['light'], **change}
-    kp_rcnn.train.timer, wall = CPUClock, kp_rcnn.train.timer
-    try: history = fit(data, preset=name, out=str(out), time=minutes, epochs=1000, batch_size=8, weights='none',
+    km.register_model_preset(name, **{**km.MODEL_PRESETS['light'], **change})
+    history = fit(data, preset=name, out=str(out), minutes=minutes, clock=time.process_time, batch_size=8, weights='none',
                   backbone_weights='none', progress=False, best_metric='pck@0.2')
-    finally: kp_rcnn.train.timer = wall
     last = history.iloc[-1]
     model = km.model_from_checkpoint(km.load_checkpoint(out/'last.pt'))
     ds = KeypointDataset.from_labelme(data)
     images, targets = map(list, zip(*[ds[i] for i in range(8)]))
-    speed = train_speed(model, images, targets, steps=2)
+    speed = train_step_speed(model, images, targets, steps=2)
     return {'epochs': last['epoch'], 'pck@0.2': last['pck@0.2'], 'pck@0.1': last['pck@0.1'], 'oks_ap': last['oks_ap'],
             'mean px error': last['mean_px_error'], 'trained: train img/CPU-s': speed['img/CPU-s'],
             'kp regions/img': speed['kp regions/img']}
@@ -63,10 +56,6 @@ def inference_settings(checkpoint:Path, data:Path)->dict:
         rows[f"{proposals} proposals, {detections} detections"] = {
             'pck@0.2': metrics['pck@0.2'], 'oks_ap': metrics['oks_ap'], 'infer img/CPU-s': len(valid)/(time.process_time() - start)}
     return rows
-
-def table(first_column:str, rows:dict):
-    table_header(first_column, list(next(iter(rows.values()))))
-    for name, values in rows.items(): table_row(name, values)
 
 def main(minutes:float, threads:int, names:list, out:str|None):
     if threads: torch.set_num_threads(threads)

@@ -1,34 +1,35 @@
 """The three training set-ups that bench/train_speed.py and bench/time_to_accuracy.py compare, on `size` x `size` images.
 
-(a) seed: the seed recipe's torchvision Keypoint R-CNN ResNet-50-FPN, as `keypointrcnn_resnet50_fpn` builds it with a new
-    `KeypointRCNNPredictor`: every image resized to 800 pixels inside the model (torchvision's `min_size=800`, which for
-    square images is all of its default resize), 512 regions sampled per image; the seed's augmentations (kp_rcnn's
-    `train` preset) and its DataLoader's cpu_count // 2 worker processes.
+(a) tutorial: the tutorial recipe's torchvision Keypoint R-CNN ResNet-50-FPN, as `keypointrcnn_resnet50_fpn` builds it
+    with a new `KeypointRCNNPredictor`: every image resized to 800 pixels inside the model (torchvision's `min_size=800`,
+    which for square images is all of its default resize), 512 regions sampled per image; the tutorial's augmentations
+    (kp_rcnn's `strong` augmentation) and its DataLoader's cpu_count // 2 worker processes.
 (b) kp_rcnn's `full` preset at `size`: the same backbone and keypoint head, the model resizing to `size`, 64 regions per
     image, and `fit`'s loader (no worker processes on a CPU).
 (c) kp_rcnn's `light` preset at its own 256 pixels: MobileNetV3 with FPN maps from stride 8, a 4 x 128 keypoint head.
 
-`check_seed_preset` compares (a) with torchvision's own builder, so the baseline is torchvision's model and not our copy."""
+Importing this module registers (a)'s model as the model preset 'tutorial'. `check_tutorial_preset` compares it with
+torchvision's own builder, so the baseline is torchvision's model and not our copy."""
 import os
 import torch
 from torchvision.models.detection import keypointrcnn_resnet50_fpn
-from kp_rcnn.model import PRESETS, build_model, make_config
+from kp_rcnn.model import build_model, make_config, register_model_preset
 
-PRESETS['seed'] = dict(backbone='resnet50_fpn', train_size=800, head_layers=[512]*8, box_batch_size_per_image=512)
+register_model_preset('tutorial', backbone='resnet50_fpn', train_size=800, head_layers=[512]*8, box_batch_size_per_image=512)
 
 def setups(size:int)->dict:
     "`key: (label, make_config overrides, side of the augmented images, DataLoader workers)` for each set-up."
     light = make_config('light').train_size
-    return {'a': ('(a) seed: ResNet-50-FPN, 800 px inside, 512 regions/img', dict(preset='seed'), size, max(1, (os.cpu_count() or 2)//2)),
+    return {'a': ('(a) tutorial: ResNet-50-FPN, 800 px inside, 512 regions/img', dict(preset='tutorial'), size, max(1, (os.cpu_count() or 2)//2)),
             'b': (f'(b) kp_rcnn full: ResNet-50-FPN at {size} px, 64 regions/img', dict(preset='full', train_size=size), size, None),
             'c': (f'(c) kp_rcnn light: MobileNetV3-FPN (stride 8) at {light} px', dict(preset='light'), light, None)}
 
-def check_seed_preset(size:int, num_keypoints:int=3):
-    "Fail unless the 'seed' preset builds torchvision's model: same layers, same resize of `size` images, same sampling."
-    ours = build_model(make_config('seed', num_keypoints=num_keypoints, weights='none', backbone_weights='none')).eval()
+def check_tutorial_preset(size:int, num_keypoints:int=3):
+    "Fail unless the 'tutorial' preset builds torchvision's model: same layers, same resize of `size` images, same sampling."
+    ours = build_model(make_config('tutorial', num_keypoints=num_keypoints, weights='none', backbone_weights='none')).eval()
     theirs = keypointrcnn_resnet50_fpn(weights=None, weights_backbone=None, num_keypoints=num_keypoints).eval()
     shapes = lambda m: {k: v.shape for k, v in m.state_dict().items()}
-    assert shapes(ours) == shapes(theirs), "the 'seed' preset's layers are not torchvision's"
+    assert shapes(ours) == shapes(theirs), "the 'tutorial' preset's layers are not torchvision's"
     image = [torch.rand(3, size, size)]
     assert ours.transform(image)[0].image_sizes == theirs.transform(image)[0].image_sizes, "resize differs from torchvision's"
     assert ours.rpn._pre_nms_top_n == theirs.rpn._pre_nms_top_n and ours.rpn._post_nms_top_n == theirs.rpn._post_nms_top_n

@@ -1,9 +1,9 @@
-"""Time to accuracy: the seed's set-up and kp_rcnn's trained for the same wall-clock budget, measured on the same images.
+"""Time to accuracy: the tutorial's set-up and kp_rcnn's trained for the same wall-clock budget, measured on the same images.
 
 Run: python bench/time_to_accuracy.py [--minutes 10] [--size 512] [--images 60] [--only a b c] [--weights FILE] [--backbone-weights FILE]
 
 The set-ups are bench/setups.py's. `kp_rcnn.train.fit` trains each with its own defaults (AdamW at 5e-4 with a
-one-cycle schedule, batches of 4, the `train` augmentations) on the same `--images` generated `--size` x `--size` face
+one-cycle schedule, batches of 4, the `strong` augmentations) on the same `--images` generated `--size` x `--size` face
 images (a fifth of them held out for `fit`'s own validation) for `--minutes` of wall-clock time (it fits whole epochs into
 the budget, and always runs the first), then `kp_rcnn.metrics.evaluate` measures its last checkpoint on the same 50 other
 generated images: PCK@0.1 and keypoint AP (OKS), in the original images' pixels. On a CPU an epoch of (a) over 60 images
@@ -11,14 +11,14 @@ takes minutes, so keep `--images` small there.
 
 Without `--weights`/`--backbone-weights` every model starts from random weights (torchvision's downloads cannot run
 everywhere); with the COCO Keypoint R-CNN file (`keypointrcnn_resnet50_fpn_coco-fc266e95.pth`) (a) and (b) start where the
-seed starts, and with an ImageNet MobileNetV3 file (c) does. (a)'s augmentations run at its 800 pixels here, as `fit`
-augments at the model's size, where the seed augments at 512 and lets the model resize."""
+tutorial starts, and with an ImageNet MobileNetV3 file (c) does. (a)'s augmentations run at its 800 pixels here, as `fit`
+augments at the model's size, where the tutorial augments at 512 and lets the model resize."""
 import argparse, tempfile
 from pathlib import Path
 from kp_rcnn.sample import make_face_dataset
 from kp_rcnn.metrics import evaluate
 from kp_rcnn.train import fit
-from setups import check_seed_preset, setups
+from setups import check_tutorial_preset, setups
 
 def start_weights(key:str, coco:str|None, imagenet:str|None)->dict:
     "What set-up `key` starts from: the COCO file for ResNet-50 (a, b), the ImageNet file for MobileNet (c), else random."
@@ -27,14 +27,14 @@ def start_weights(key:str, coco:str|None, imagenet:str|None)->dict:
 
 def train_and_measure(config:dict, workers:int|None, train:Path, valid:Path, out:Path, minutes:float, weights:dict)->dict:
     "Train one set-up for `minutes`; its epochs and its last checkpoint's metrics on `valid`."
-    history = fit(train, out=str(out), time=minutes, epochs=1000, batch_size=4, workers=workers, progress=False,
+    history = fit(train, out=str(out), minutes=minutes, batch_size=4, workers=workers, progress=False,
                   device='auto', **config, **weights)
     metrics = evaluate(out/"last.pt", valid)
     return {'epochs': int(history['epoch'].iloc[-1]), 'minutes': history['seconds'].sum()/60,
             'pck@0.1': metrics['pck@0.1'], 'oks_ap': metrics['oks_ap']}
 
 def main(minutes:float, size:int, images:int, only:list, weights:tuple, out:str|None):
-    check_seed_preset(size)
+    check_tutorial_preset(size)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(out or tmp)
         train = make_face_dataset(folder/'train', n_images=images, width=size, height=size, seed=0)

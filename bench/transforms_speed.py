@@ -2,14 +2,15 @@
 
 Run: python bench/transforms_speed.py [--n 100] [--size 512] [--width 768] [--height 512] [--threads 1]
 Also prints the `strong` policy without its first step, `ShrinkLarge` (side by side: on a large photo, e.g.
---width 4032 --height 3024 --n 5, the ratio is what shrinking first gains), and where `train` spends its time, step by step."""
+--width 4032 --height 3024 --n 5, the ratio is what shrinking first gains), and where `strong` spends its time, step by step."""
 import argparse, time
-import numpy as np, torch
+import torch
 from torchvision import tv_tensors
 from torchvision.transforms.v2 import functional as F
 from kp_rcnn.data import KeypointSchema
 from kp_rcnn.sample import FACE_KEYPOINTS, make_face_image
 from kp_rcnn.transforms import AUGMENTATIONS, KeypointCompose, ShrinkLarge, make_augmentation, update_visibility
+from common import machine
 
 def sample(width=768, height=512, seed=0):
     "A synthetic image of faces and its target, as KeypointDataset hands them to its transforms."
@@ -35,7 +36,7 @@ def main(n, size, width, height, threads):
     torch.set_num_threads(threads); torch.manual_seed(0)
     image, target = sample(width, height)
     schema = KeypointSchema(FACE_KEYPOINTS)
-    print(f"{tuple(image.shape[-2:][::-1])} images -> {size}x{size}, {threads} thread(s), {n} runs")
+    print(f"{tuple(image.shape[-2:][::-1])} images -> {size}x{size}, {n} runs; {machine()}")
     speeds = {}
     for name in AUGMENTATIONS:
         tfm = make_augmentation(name, size, schema)

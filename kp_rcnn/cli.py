@@ -4,12 +4,12 @@
 
 # %% ../nbs/05_cli.ipynb #520b16d5
 from __future__ import annotations
-import argparse, builtins, json, math, os, sys, traceback
+import argparse, builtins, math, os, sys, traceback
 from dataclasses import fields
+from typing import get_type_hints
 from pathlib import Path
 
 import matplotlib
-import pandas as pd
 from fastcore.docments import docments
 
 from .data import AnnotationError
@@ -22,9 +22,9 @@ from .metrics import evaluate, metrics_table
 from .train import TrainArgs, fit
 
 # %% auto #0
-__all__ = ['OPTION_TYPES', 'USER_ERRORS', 'inspect_command', 'add_inspect', 'sample_command', 'download_command',
-           'add_data_commands', 'train_command', 'add_train', 'evaluate_command', 'add_evaluate', 'predict_command',
-           'add_predict', 'export_command', 'add_export', 'demo_command', 'add_demo', 'make_parser', 'main']
+__all__ = ['USER_ERRORS', 'inspect_command', 'add_inspect', 'sample_command', 'download_command', 'add_data_commands',
+           'train_command', 'add_train', 'evaluate_command', 'add_evaluate', 'predict_command', 'add_predict',
+           'export_command', 'add_export', 'demo_command', 'add_demo', 'make_parser', 'main']
 
 # %% ../nbs/05_cli.ipynb #94a7c43a
 def inspect_command(args):
@@ -66,15 +66,13 @@ def add_data_commands(sub):
     p.add_argument('--width', type=int, default=160); p.add_argument('--height', type=int, default=120)
     p.add_argument('--seed', type=int, default=0)
     p.set_defaults(func=sample_command)
-    p = sub.add_parser('download', help="download a zipped LabelMe dataset (default: the seed's eyes and noses)")
+    p = sub.add_parser('download', help="download a zipped LabelMe dataset (default: real faces with eyes and noses)")
     p.add_argument('--dest', type=Path, default=Path('data'), help='folder to unpack into (default: data)')
     p.add_argument('--url', default=FACES_DATASET_URL, help='URL of the zip')
     p.add_argument('--force', action='store_true', help='download again')
     p.set_defaults(func=download_command)
 
 # %% ../nbs/05_cli.ipynb #f45dda50
-OPTION_TYPES = {'time': float, 'train_size': int, 'workers': int}  # options whose default is None
-
 def train_command(args):
     "Train a model."
     fit(args.data, resume=args.resume, **{f.name: getattr(args, f.name) for f in fields(TrainArgs) if f.name != 'data'})
@@ -91,7 +89,7 @@ def add_train(sub):
         if f.name in ('data', 'out'): continue
         flag, help = '--' + f.name.replace('_', '-'), f"{docs[f.name]} (default: {f.default})"
         if isinstance(f.default, bool): p.add_argument(flag, action=argparse.BooleanOptionalAction, default=f.default, help=help); continue
-        typ = type(f.default) if f.default is not None else OPTION_TYPES.get(f.name, str)
+        typ = get_type_hints(TrainArgs)[f.name]
         (val if f.name in ('val', 'val_fraction') else p).add_argument(flag, type=typ, default=f.default, help=help)
     p.add_argument('--resume', action='store_true', help="continue the run in --out from its last.pt")
     p.set_defaults(func=train_command)
@@ -171,7 +169,7 @@ def demo_command(args):
     matplotlib.use('Agg')
     show_samples(ds, range(min(8, len(ds))), names=True).savefig(out/'samples.png', dpi=80)
     fit(data, out=out/'run', preset='light', train_size=args.train_size, weights='none', backbone_weights='none',
-        epochs=args.epochs, time=args.minutes, batch_size=8, lr=args.lr, augment='mild', seed=args.seed, device=args.device)
+        epochs=args.epochs, minutes=args.minutes, batch_size=8, lr=args.lr, augment='mild', seed=args.seed, device=args.device)
     metrics = evaluate_command(argparse.Namespace(checkpoint=out/'run'/'best.pt', data=holdout, json=out/'holdout_metrics.json',
                                                   device=args.device, batch_size=8))
     predict_command(argparse.Namespace(model=out/'run'/'best.pt', images=[holdout], out=out/'predictions', threshold=args.threshold,

@@ -42,7 +42,7 @@ def _safe_name(file_name):
     parts = [p for p in Path(str(file_name).replace('\\', '/')).with_suffix('').parts if p not in ('..', '.', '/')]
     return '/'.join(parts)
 
-def _coco_record(img, anns, schema, json_path, image_dir, tolerance=0.02):
+def _coco_record(img, anns, schema, json_path, image_dir, order=None, tolerance=0.02):
     "One COCO image and its annotations as an `ImageRecord`, checked like a LabelMe file."
     image = Path(image_dir)/img['file_name']
     im = load_image(image)
@@ -54,14 +54,21 @@ def _coco_record(img, anns, schema, json_path, image_dir, tolerance=0.02):
     for n, a in enumerate(anns):
         flat = a.get('keypoints') or [0]*3*K
         if len(flat) != 3*K: raise AnnotationError(json_path, f"annotation {a.get('id')} has {len(flat)//3} keypoints, the category has {K}")
-        for k in range(K):
-            x, y, v = flat[3*k:3*k+3]
+        for k, j in enumerate(order or range(K)):  # keypoint `k` of the schema is the file's `j`
+            x, y, v = flat[3*j:3*j+3]
             if v: kps[n, k] = (*check_xy(json_path, schema.names[k], [x, y], size, tolerance), v)
         if a.get('bbox'):
             x, y, w, h = a['bbox']; boxes.append([x, y, x+w, y+h])
         else: boxes.append(box_from_keypoints(kps[n], size) if (kps[n, :, 2] > 0).any() else [0, 0, size[1], size[0]])
     return ImageRecord(json_path, _safe_name(img['file_name']), image, size, kps,
                        np.asarray(boxes, np.float32).reshape(-1, 4), int(img['id']))
+
+def _keypoint_order(names, schema, json_path):
+    "Where each of the schema's keypoints is in the file's list of `names`; the same names in another order are reordered."
+    if not names or list(names) == schema.names: return None
+    if sorted(names) != sorted(schema.names):
+        raise AnnotationError(json_path, f"its keypoints {list(names)} are not the model's {schema.names}")
+    return [list(names).index(n) for n in schema.names]
 
 def read_coco(json_path, # A COCO keypoints JSON file
               image_dir=None, # Where `file_name`s are relative to (the JSON file's folder when None)
@@ -85,8 +92,9 @@ def read_coco(json_path, # A COCO keypoints JSON file
     for a in anns: by_image.setdefault(a['image_id'], []).append(a)
     if schema is None: schema = schema_from_coco(cat, max((len(a.get('keypoints') or []) // 3 for a in anns), default=0), json_path)
     elif not isinstance(schema, KeypointSchema): schema = KeypointSchema(list(schema))
+    order = _keypoint_order(cat.get('keypoints'), schema, json_path)
     image_dir = Path(image_dir) if image_dir is not None else json_path.parent
-    records, skipped = read_files(coco['images'], lambda img: _coco_record(img, by_image.get(img['id'], []), schema, json_path, image_dir), on_error)
+    records, skipped = read_files(coco['images'], lambda img: _coco_record(img, by_image.get(img['id'], []), schema, json_path, image_dir, order), on_error)
     return records, schema, skipped
 
 # %% ../nbs/00d_coco.ipynb #1a34623c

@@ -149,6 +149,16 @@ def _relative_name(path, root):
     path, root = Path(path), Path(root)
     return path.relative_to(root).with_suffix('').as_posix() if root.is_dir() else path.stem
 
+def _check_spelling(anns):
+    "Refuse labels that differ only in case (`Left-Eye` here, `left-eye` there): they would become two keypoints."
+    seen = {}
+    for a in anns:
+        for label in (label for o in a.objects for label in o):
+            first, where = seen.setdefault(label.lower(), (label, a.file))
+            if first != label:
+                raise AnnotationError(a.file, f"keypoint {label!r} is written {first!r} in {where}: names that differ only in "
+                                              "case would be two keypoints; use one spelling")
+
 def read_labelme_folder(path, # A folder of LabelMe files (searched recursively) or one file
                         schema:KeypointSchema|list=None, # The keypoints (or just their names); discovered from the labels when None
                         on_error:str='raise', # 'raise' or 'skip' (see `read_files`)
@@ -158,6 +168,7 @@ def read_labelme_folder(path, # A folder of LabelMe files (searched recursively)
     files = labelme_files(path)
     if schema is not None and not isinstance(schema, KeypointSchema): schema = KeypointSchema(list(schema))
     anns, skipped = read_files(files, read_labelme, on_error)
+    _check_spelling(anns)
     if schema is None:
         names = sorted({label for a in anns for o in a.objects for label in o})
         if not names: raise AnnotationError(path, "no point shapes in any file: cannot tell the keypoint names (pass a schema)")

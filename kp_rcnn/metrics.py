@@ -6,12 +6,14 @@
 from __future__ import annotations
 import io, math
 from contextlib import redirect_stdout
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import torch
 from pycocotools.coco import COCO
 from pycocotools.cocoeval import COCOeval
+from torch import nn
 from torch.utils.data import DataLoader, Dataset
 from torchvision.ops import box_iou
 
@@ -205,8 +207,8 @@ def evaluate(model, # A torchvision detection model such as `KeypointRCNN`, or a
             )->dict: # The floats named in `METRICS`
     "Run `model` over `data` in eval mode and measure its keypoints and boxes."
     if not isinstance(model, nn.Module):
-        ckpt = load_checkpoint(model)
-        model, schema = model_from_checkpoint(ckpt).to(pick_device(device or 'auto')), ckpt['schema']
+        ckpt, device = load_checkpoint(model), pick_device(device or 'auto')
+        model, schema = model_from_checkpoint(ckpt).to(device), ckpt['schema']
     if schema is None: raise ValueError("pass the keypoint schema of the model: evaluate(model, data, schema)")
     if isinstance(data, (str, Path)): data = load_dataset(data, schema=schema)
     loader = DataLoader(data, batch_size=batch_size, collate_fn=collate) if isinstance(data, Dataset) else data

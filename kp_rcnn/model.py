@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_model.ipynb #4f261bdd
 from __future__ import annotations
-import pickle, warnings, zipfile
+import hashlib, pickle, warnings, zipfile
 from dataclasses import asdict, dataclass, field, fields
 from functools import partial
 from pathlib import Path
@@ -29,8 +29,8 @@ from .utils import atomic_write
 # %% auto #0
 __all__ = ['BACKBONES', 'MODEL_PRESETS', 'CHECKPOINT_VERSION', 'Backbone', 'get_backbone', 'ModelConfig', 'make_config',
            'register_model_preset', 'weights_source', 'model_sources', 'build_model', 'read_tensors',
-           'download_weights', 'read_weights', 'load_matching', 'model_summary', 'save_checkpoint', 'load_checkpoint',
-           'model_from_checkpoint', 'load_model']
+           'download_weights', 'read_weights', 'load_matching', 'model_summary', 'weights_digest', 'save_checkpoint',
+           'load_checkpoint', 'model_from_checkpoint', 'load_model']
 
 # %% ../nbs/02_model.ipynb #1207ef93
 @dataclass(frozen=True)
@@ -244,6 +244,15 @@ def model_summary(model:KeypointRCNN, # A model from `build_model`
 # %% ../nbs/02_model.ipynb #b6704d14
 CHECKPOINT_VERSION = 1
 
+def weights_digest(state:dict # A state dict
+                  )->str:
+    "SHA-256 of a state dict: its names, shapes, types and every byte of its tensors."
+    h = hashlib.sha256()
+    for name, t in state.items():
+        h.update(f"{name}{tuple(t.shape)}{t.dtype}".encode())
+        h.update(t.detach().cpu().contiguous().reshape(-1).view(torch.uint8).numpy().tobytes())
+    return h.hexdigest()
+
 def save_checkpoint(path, # Where to write (parent folders are made)
                     model:KeypointRCNN, # The model
                     config:ModelConfig, # Its config
@@ -253,7 +262,9 @@ def save_checkpoint(path, # Where to write (parent folders are made)
     "Write `model` with what rebuilds it, and `extra`, to `path` atomically."
     if len(schema) != config.num_keypoints:
         raise ValueError(f"schema has {len(schema)} keypoints, config.num_keypoints is {config.num_keypoints}")
-    ckpt = dict(kp_rcnn_checkpoint=CHECKPOINT_VERSION, model=model.state_dict(), config=config.to_dict(), schema=schema.to_dict())
+    state = model.state_dict()
+    ckpt = dict(kp_rcnn_checkpoint=CHECKPOINT_VERSION, model=state, model_sha256=weights_digest(state), config=config.to_dict(),
+                schema=schema.to_dict())
     if clash := set(ckpt) & set(extra): raise ValueError(f"extra keys {sorted(clash)} would overwrite the checkpoint's own")
     with atomic_write(path, 'wb') as f: torch.save({**ckpt, **extra}, f)
     return Path(path)
@@ -265,6 +276,10 @@ def load_checkpoint(path, # A file from `save_checkpoint`
     ckpt = read_tensors(path, map_location)
     if not isinstance(ckpt, dict) or 'kp_rcnn_checkpoint' not in ckpt:
         raise ValueError(f"{path} is not a kp_rcnn checkpoint; to start from its weights use ModelConfig(weights='{path}')")
+    if (version := ckpt['kp_rcnn_checkpoint']) != CHECKPOINT_VERSION:
+        raise ValueError(f"{path} is a kp_rcnn checkpoint of version {version}; this kp_rcnn reads version {CHECKPOINT_VERSION} only")
+    if ckpt.get('model_sha256') not in (None, weights_digest(ckpt['model'])):
+        raise ValueError(f"{path}: its weights differ from the digest saved with them: the file is damaged (copy it again, or use another checkpoint)")
     return {**ckpt, 'config': ModelConfig.from_dict(ckpt['config']), 'schema': KeypointSchema.from_dict(ckpt['schema'])}
 
 def model_from_checkpoint(ckpt:dict)->KeypointRCNN:

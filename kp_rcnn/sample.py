@@ -12,7 +12,7 @@ from PIL import Image, ImageDraw
 from tqdm.auto import tqdm
 
 from .data import KeypointSchema
-from .labelme import labelme_shapes, read_labelme_folder, write_labelme
+from .labelme import labelme_shapes, write_labelme
 
 # %% auto #0
 __all__ = ['FACE_KEYPOINTS', 'FACES_DATASET_URL', 'draw_face', 'draw_clutter', 'make_face_image', 'make_face_dataset',

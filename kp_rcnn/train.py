@@ -4,14 +4,16 @@
 
 # %% ../nbs/03_train.ipynb #1843d93f
 from __future__ import annotations
-import contextlib, json, math, os, platform, sys, time as timer
-from dataclasses import asdict, dataclass, field
+import math, os, platform, time
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Callable
 
 import matplotlib.pyplot as plt
 import pandas as pd
 import torch
 import torchvision
+from fastcore.basics import store_attr
 from torch import nn
 from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
@@ -26,9 +28,9 @@ from .model import ModelConfig, build_model, load_checkpoint, make_config, model
 from .transforms import make_augmentation
 
 # %% auto #0
-__all__ = ['amp_dtype', 'Distributed', 'start_distributed', 'check_finite', 'train_one_epoch', 'validation_loss', 'versions',
-           'save_colormap', 'TrainArgs', 'model_config', 'make_datasets', 'make_loader', 'make_scheduler',
-           'epochs_for_budget', 'fit']
+__all__ = ['amp_dtype', 'Distributed', 'start_distributed', 'to_device', 'check_finite', 'train_one_epoch', 'validation_loss',
+           'versions', 'save_colormap', 'RunFolder', 'TrainArgs', 'model_config', 'make_datasets', 'make_loader',
+           'OneCycleSchedule', 'TimeBudget', 'fit']
 
 # %% ../nbs/03_train.ipynb #003cde27
 def amp_dtype(device:torch.device)->torch.dtype|None:
@@ -77,7 +79,10 @@ def start_distributed(device:str='auto')->Distributed:
     return Distributed(rank, world, dev)
 
 # %% ../nbs/03_train.ipynb #ee834903
-def _to_device(images, targets, device):
+def to_device(images:list, # Image tensors
+              targets:list, # Target dicts; their tensors move, other values stay
+              device:torch.device)->tuple:
+    "A batch moved to `device` (without waiting for the copy on CUDA)."
     nb = device.type == 'cuda'
     return ([im.to(device, non_blocking=nb) for im in images],
             [{k: (v.to(device, non_blocking=nb) if torch.is_tensor(v) else v) for k, v in t.items()} for t in targets])
@@ -95,7 +100,7 @@ def train_one_epoch(model:nn.Module, # A torchvision detection model
                     optimizer:torch.optim.Optimizer,
                     loader:DataLoader, # Yields `(images, targets)` batches
                     device:torch.device,
-                    scheduler=None, # Stepped after every batch (OneCycleLR)
+                    scheduler=None, # Stepped after every batch (`OneCycleSchedule`)
                     scaler:torch.amp.GradScaler=None, # For float16 training
                     dtype:torch.dtype=None, # Autocast dtype (None: float32)
                     clip:float=10., # Largest gradient norm (0: no clipping)
@@ -108,7 +113,7 @@ def train_one_epoch(model:nn.Module, # A torchvision detection model
     sums, n = {}, 0
     bar = tqdm(loader, desc=desc, leave=False, disable=not progress, dynamic_ncols=True)
     for images, targets in bar:
-        images, targets = _to_device(images, targets, device)
+        images, targets = to_device(images, targets, device)
         with torch.autocast(device.type, dtype=dtype, enabled=dtype is not None):
             losses = model(images, targets)
         check_finite(losses, step + n, targets)
@@ -134,7 +139,7 @@ def validation_loss(model:nn.Module, loader:DataLoader, device:torch.device, dty
         if isinstance(m, nn.modules.batchnorm._BatchNorm): m.eval()
     total, n = 0., 0
     for images, targets in loader:
-        images, targets = _to_device(images, targets, device)
+        images, targets = to_device(images, targets, device)
         with torch.autocast(device.type, dtype=dtype, enabled=dtype is not None):
             total += sum(model(images, targets).values()).item()
         n += 1
@@ -143,6 +148,7 @@ def validation_loss(model:nn.Module, loader:DataLoader, device:torch.device, dty
 
 # %% ../nbs/03_train.ipynb #03b20e44
 def versions()->dict:
+    "The versions of `kp_rcnn` and of what it runs on, for the metadata."
     return {'kp_rcnn': kp_rcnn.__version__, 'torch': torch.__version__, 'torchvision': torchvision.__version__,
             'python': platform.python_version()}
 
@@ -150,14 +156,50 @@ def save_colormap(path, schema:KeypointSchema):
     "The keypoint colours as a colour map file: one item per keypoint with its label and RGB colour."
     write_json_atomic(path, {'items': [{'label': n, 'color': list(c)} for n, c in zip(schema.names, schema.colors)]}, indent=2)
 
+# %% ../nbs/03_train.ipynb #11224e46
+class RunFolder:
+    "The files of one training run, written after each epoch by process 0 (`main`) and by no other."
+    def __init__(self, out, # The run folder
+                 schema:KeypointSchema, # The keypoints
+                 config:ModelConfig, # The model's config
+                 best_metric:str='oks_ap', # The validation metric that picks `best.pt`
+                 best:float=None, # Its best value so far (a resumed run)
+                 main:bool=True, # False in the other processes: they write nothing
+                 **about): # What else the checkpoints and the metadata record: `train_args`, `dataset`, ...
+        store_attr('schema,config,best_metric,best,main,about'); self.out = Path(out)
+
+    def save(self, model:nn.Module, # The model (not wrapped)
+             history:list, # One dict per epoch; the last is the epoch to save
+             epochs:int, # The epochs planned
+             **state, # What `last.pt` needs to resume: the `optimizer`, `scheduler` and `scaler` state dicts
+            )->bool: # Is this epoch the best so far?
+        "Write `last.pt`, `best.pt` when the epoch is the best so far, the history and its plot, the metadata and the colour map."
+        if not self.main: return False
+        row, out = history[-1], self.out
+        improved = is_better(self.best_metric, row[self.best_metric], self.best)
+        if improved: self.best = row[self.best_metric]
+        losses = {k: v for k, v in row.items() if k.startswith('loss')}
+        metrics = {k: v for k, v in row.items() if k not in losses and k not in ('epoch', 'lr', 'seconds')}
+        kept = dict(epoch=row['epoch'], best_metric=self.best_metric, **self.about)
+        save_checkpoint(out/'last.pt', model, self.config, self.schema, **kept, epochs=epochs, history=history, best=self.best, **state)
+        if improved: save_checkpoint(out/'best.pt', model, self.config, self.schema, **kept, metrics=metrics)
+        df = pd.DataFrame(history)
+        with atomic_write(out/'history.csv') as f: df.to_csv(f, index=False)
+        plt.close(plot_history(df, out/'history.png'))
+        write_json_atomic(out/'training_metadata.json', dict(
+            epoch=row['epoch'], epochs=epochs, lr=row['lr'], losses=losses, metrics=metrics, best={self.best_metric: self.best},
+            model=self.config.to_dict(), schema=self.schema.to_dict(), **self.about, versions=versions()), indent=2)
+        save_colormap(out/'colormap.json', self.schema)
+        return improved
+
 # %% ../nbs/03_train.ipynb #41a19710
 @dataclass
 class TrainArgs:
     "Everything `fit` needs to train, and to resume the same run."
     data:str                          # LabelMe folder or COCO keypoints JSON file
     out:str = 'runs/train'            # Run folder
-    epochs:int = 10                   # Epochs (the most epochs when `time` is given)
-    time:float = None                 # Wall-clock budget in minutes: fit the schedule to it
+    epochs:int = None                 # Epochs: 10, or with `minutes` as many as the budget allows (given as well: the most)
+    minutes:float = None              # Wall-clock budget: plan the epochs from the pace of the first, end within it
     batch_size:int = 4                # Images per training step
     preset:str = 'full'               # Model preset: 'full' (ResNet-50-FPN, 512 px), 'light' (MobileNetV3-FPN, 256 px) or one you registered
     backbone:str = None               # Override the preset's backbone
@@ -206,25 +248,64 @@ def make_loader(ds, args:TrainArgs, device, shuffle:bool, epoch:int=0, procs=Non
                       collate_fn=collate, generator=g, pin_memory=device.type == 'cuda', drop_last=drop_last)
 
 # %% ../nbs/03_train.ipynb #2308786d
-def make_scheduler(optimizer, lr:float, total_steps:int, done:int=0):
-    "A `OneCycleLR` over `total_steps` steps, `done` of them already taken."
-    if done:
-        for g in optimizer.param_groups: g.setdefault('initial_lr', lr/25)
-    # OneCycleLR counts its starting point as a step: one more lets the last batch step it too
-    return torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=lr, total_steps=max(total_steps, done) + 1, last_epoch=done-1)
+class OneCycleSchedule(torch.optim.lr_scheduler.LRScheduler):
+    "`OneCycleLR`'s schedule, with a length that may change while it runs."
+    def __init__(self, optimizer:torch.optim.Optimizer, # Its learning rate is the peak
+                 total_steps:int|Callable, # The steps planned, or a function that returns the current plan
+                ):
+        self.total_steps = total_steps if callable(total_steps) else lambda: total_steps
+        super().__init__(optimizer)
 
-def epochs_for_budget(budget_s:float, epoch_s:float, max_epochs:int)->int:
-    "How many epochs fit in `budget_s` seconds at `epoch_s` seconds each (at least 1, at most `max_epochs`)."
-    return max(1, min(max_epochs, int(budget_s // max(epoch_s, 1e-9))))
+    def get_lr(self)->list:
+        # OneCycleLR's defaults: up to the peak over 30% of the steps, then down to peak/25e4; beta1 from 0.95 to 0.85 and back.
+        # One step more than planned lets the last batch step the schedule too.
+        total, step = self.total_steps() + 1, self.last_epoch
+        top = 0.3*total - 1
+        if step <= top: pct, lrs, betas = step/top, (1/25, 1.), (.95, .85)
+        else: pct, lrs, betas = min(1., (step - top)/(total - 1 - top)), (1., 1/25e4), (.85, .95)
+        w = (1 + math.cos(math.pi*pct))/2  # 1 at the start of a phase, 0 at its end
+        for g in self.optimizer.param_groups:
+            if 'betas' in g: g['betas'] = (betas[1] + (betas[0] - betas[1])*w, g['betas'][1])
+        return [base*(lrs[1] + (lrs[0] - lrs[1])*w) for base in self.base_lrs]
+
+    def state_dict(self)->dict:  # the plan is not state: whoever resumes passes it again
+        return {k: v for k, v in super().state_dict().items() if k != 'total_steps'}
+
+# %% ../nbs/03_train.ipynb #75344f46
+class TimeBudget:
+    "How many epochs to train: `max_epochs`, or as many as end within `minutes` at the pace of the first."
+    def __init__(self, minutes:float=None, # The budget (None: train `max_epochs`)
+                 max_epochs:int=None, # The most epochs (None: 10 without a budget, no limit with one)
+                 clock:Callable=time.monotonic, # Seconds now: `time.process_time` counts CPU time, a fake clock makes tests exact
+                 spent:list=(), # The seconds each epoch so far took (a resumed run)
+                 planned:int=None, # The epochs a resumed run planned
+                ):
+        self.minutes, self.max_epochs, self.clock, self.seconds = minutes, max_epochs, clock, list(spent)
+        self.epochs = planned or max_epochs or 10  # until the first epoch shows the pace
+        self.started, self.cut_short = clock() - sum(self.seconds), False
+
+    def late(self)->bool:
+        "Would one more epoch, as long as the last, end after the budget?"
+        return bool(self.minutes and self.seconds) and self.clock() - self.started + self.seconds[-1] > self.minutes*60
+
+    def epochs_from(self, first:int):
+        "The epochs to train from `first` on, each timed until `end_epoch`: the plan, cut short when the next would overrun."
+        epoch = first
+        while epoch < self.epochs:
+            if self.late(): self.cut_short = True; return
+            self.tick = self.clock()
+            yield epoch
+            epoch += 1
+
+    def end_epoch(self)->float:
+        "The seconds the epoch took; after the first, plan the epochs that fit."
+        self.seconds.append(self.clock() - self.tick)
+        if self.minutes and len(self.seconds) == 1:
+            n = max(1, int(self.minutes*60 // max(self.seconds[0], 1e-9)))
+            self.epochs = min(n, self.max_epochs) if self.max_epochs else n
+        return self.seconds[-1]
 
 # %% ../nbs/03_train.ipynb #530284c4
-def _write_run_files(out, history, meta, schema):
-    df = pd.DataFrame(history)
-    with atomic_write(out/'history.csv') as f: df.to_csv(f, index=False)
-    plt.close(plot_history(df, out/'history.png'))
-    write_json_atomic(out/'training_metadata.json', meta, indent=2)
-    save_colormap(out/'colormap.json', schema)
-
 def _resolve_args(data, args, resume, kwargs)->tuple:
     "`(TrainArgs, last checkpoint or None)`: a resumed run takes its own settings, except where it runs and how it reports."
     given = {**(asdict(args) if args else {}), **kwargs, **({'data': str(data)} if data is not None else {})}
@@ -236,6 +317,8 @@ def _resolve_args(data, args, resume, kwargs)->tuple:
 def fit(data=None, # LabelMe folder or COCO JSON file (or pass `args`)
         args:TrainArgs=None, # All settings at once; keyword arguments override them
         resume=False, # True (or a run folder): continue the run in `out` from its `last.pt`
+        clock:Callable=time.monotonic, # Seconds now, for `minutes`: `time.process_time` budgets CPU time
+        on_epoch_end:Callable=None, # Called in every process after each epoch is saved, as `on_epoch_end(row, model)`
         **kwargs, # Any `TrainArgs` field
        )->pd.DataFrame: # The history, one row per epoch
     "Train a keypoint model; write checkpoints, history, metrics and plots into `args.out`."
@@ -243,7 +326,7 @@ def fit(data=None, # LabelMe folder or COCO JSON file (or pass `args`)
     procs = start_distributed(args.device)
     device, main = procs.device, procs.rank == 0
     log = print if args.progress and main else (lambda *a: None)
-    dtype, out = amp_dtype(device) if args.amp else None, Path(args.out)
+    dtype = amp_dtype(device) if args.amp else None
     torch.manual_seed(args.seed)
 
     # data
@@ -254,56 +337,38 @@ def fit(data=None, # LabelMe folder or COCO JSON file (or pass `args`)
     valid_dl = make_loader(valid_ds, args, device, shuffle=False)
     steps_per_epoch = len(make_loader(train_ds, args, device, shuffle=True, procs=procs))
 
-    # model, optimizer, schedule: the peak learning rate grows with the number of processes (linear scaling rule)
+    # model, optimizer, and a schedule as long as the budget plans; the peak learning rate grows with the number of
+    # processes (linear scaling rule), and every process reads process 0's clock, so that all plan alike
     model = (model_from_checkpoint(ckpt) if ckpt else build_model(config)).to(device)
-    lr = args.lr * procs.world_size
-    optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=lr, weight_decay=args.weight_decay)
+    optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=args.lr*procs.world_size, weight_decay=args.weight_decay)
     scaler = torch.amp.GradScaler('cuda') if dtype == torch.float16 else None
-    epochs, start, history, best = args.epochs, 0, [], None
+    history = ckpt['history'] if ckpt else []
+    budget = TimeBudget(args.minutes, args.epochs, lambda: procs.agree(clock()), [h['seconds'] for h in history], ckpt and ckpt['epochs'])
+    scheduler = OneCycleSchedule(optimizer, lambda: budget.epochs*steps_per_epoch)
+
+    # resume exactly where last.pt left off
     if ckpt:
-        optimizer.load_state_dict(ckpt['optimizer'])
-        epochs, start, history, best = ckpt['epochs'], ckpt['epoch'], ckpt['history'], ckpt['best']
+        optimizer.load_state_dict(ckpt['optimizer']); scheduler.load_state_dict(ckpt['scheduler'])
         if scaler is not None and ckpt.get('scaler'): scaler.load_state_dict(ckpt['scaler'])
-    scheduler = make_scheduler(optimizer, lr, epochs*steps_per_epoch, start*steps_per_epoch)
-    if ckpt: scheduler.load_state_dict(ckpt['scheduler'])
+    run = RunFolder(args.out, ds.schema, config, args.best_metric, ckpt and ckpt['best'], main, train_args=asdict(args),
+                    dataset={'data': args.data, 'val': args.val, 'train_images': len(train_ds), 'val_images': len(valid_ds)},
+                    processes=procs.world_size)
     trained = procs.wrap(model)
     log(f"training {config.backbone} at {config.train_size} px on {device}{' with ' + str(dtype) if dtype else ''}"
-        f"{f' in {procs.world_size} processes' if procs.world_size > 1 else ''}: "
-        f"{len(train_ds)} training and {len(valid_ds)} validation images, epochs {start+1} to {epochs}")
+        f"{f' in {procs.world_size} processes' if procs.world_size > 1 else ''}: {len(train_ds)} training and {len(valid_ds)} "
+        f"validation images, from epoch {len(history)+1}{f' for {args.minutes} minutes' if args.minutes else f' to {budget.epochs}'}")
 
-    t0 = timer.time() - sum(h['seconds'] for h in history)
-    for epoch in range(start, args.epochs):  # a time budget may plan fewer epochs after the first
-        if epoch >= epochs: break
-        late = bool(args.time) and epoch > start and timer.time() - t0 + history[-1]['seconds'] > args.time*60
-        if procs.agree(late):
-            log(f"stopping after epoch {epoch}: the next epoch would not end within {args.time} minutes"); break
-        tick = timer.time()
+    for epoch in budget.epochs_from(len(history)):
         torch.manual_seed(args.seed*1000 + epoch)
         train_dl = make_loader(train_ds, args, device, shuffle=True, epoch=epoch, procs=procs)
         losses = train_one_epoch(trained, optimizer, train_dl, device, scheduler, scaler, dtype, args.clip,
-                                 step=epoch*steps_per_epoch, desc=f"epoch {epoch+1}/{epochs}", progress=args.progress and main)
-        if main:  # one process evaluates and writes the run folder; the others wait for it
-            metrics = evaluate(model, valid_dl, train_ds.schema, device) | {'val_loss': validation_loss(model, valid_dl, device, dtype)}
-        if args.time and epoch == 0:  # fit the schedule to the budget, once the first epoch (with its evaluation) shows the pace
-            epochs = procs.agree(epochs_for_budget(args.time*60, timer.time() - tick, args.epochs))
-            scheduler = make_scheduler(optimizer, lr, epochs*steps_per_epoch, (epoch+1)*steps_per_epoch)
-            log(f"time budget {args.time} min: {epochs} epochs of {timer.time() - tick:.0f} s")
-        if main:
-            row = {'epoch': epoch+1, 'lr': optimizer.param_groups[0]['lr'], **losses, **metrics, 'seconds': timer.time() - tick}
-            history.append(row)
-            improved = is_better(args.best_metric, row[args.best_metric], best)
-            if improved: best = row[args.best_metric]
-            state = dict(optimizer=optimizer.state_dict(), scheduler=scheduler.state_dict(), scaler=scaler.state_dict() if scaler else None,
-                         epoch=epoch+1, epochs=epochs, history=history, best=best, best_metric=args.best_metric, train_args=asdict(args))
-            save_checkpoint(out/'last.pt', model, config, train_ds.schema, **state)
-            if improved: save_checkpoint(out/'best.pt', model, config, train_ds.schema, epoch=epoch+1, metrics=metrics, train_args=asdict(args))
-            meta = dict(epoch=epoch+1, epochs=epochs, lr=row['lr'], losses=losses, metrics=metrics, best={args.best_metric: best},
-                        model=config.to_dict(), schema=train_ds.schema.to_dict(), train_args=asdict(args), processes=procs.world_size,
-                        dataset={'data': str(args.data), 'val': args.val, 'train_images': len(train_ds), 'val_images': len(valid_ds)},
-                        versions=versions())
-            _write_run_files(out, history, meta, train_ds.schema)
-            log(f"epoch {epoch+1}: loss {losses['loss']:.3f}, val_loss {metrics['val_loss']:.3f}, oks_ap {metrics['oks_ap']:.3f}, "
-                f"pck@0.2 {metrics['pck@0.2']:.3f}{' (best)' if improved else ''}")
-        history = procs.agree(history)
+                                 step=epoch*steps_per_epoch, desc=f"epoch {epoch+1}/{budget.epochs}", progress=args.progress and main)
+        metrics = evaluate(model, valid_dl, train_ds.schema, device) | {'val_loss': validation_loss(model, valid_dl, device, dtype)} if main else {}
+        history = procs.agree(history + [{'epoch': epoch+1, 'lr': optimizer.param_groups[0]['lr'], **losses, **metrics, 'seconds': budget.end_epoch()}])
+        best = run.save(model, history, budget.epochs, optimizer=optimizer.state_dict(), scheduler=scheduler.state_dict(),
+                        scaler=scaler.state_dict() if scaler else None)
+        log(f"epoch {epoch+1}/{budget.epochs}: " + ', '.join(f"{k} {history[-1][k]:.3f}" for k in ('loss', 'val_loss', 'oks_ap', 'pck@0.2')) + (' (best)' if best else ''))
+        if on_epoch_end: on_epoch_end(history[-1], model)
+    if budget.cut_short: log(f"stopped after epoch {len(history)}: the next would not end within {args.minutes} minutes")
     procs.stop()
     return pd.DataFrame(history)

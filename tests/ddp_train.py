@@ -4,19 +4,14 @@ usage: torchrun --standalone --nproc_per_node=2 tests/ddp_train.py DATA RUN_DIR 
 import os, sys
 from pathlib import Path
 import torch
-import kp_rcnn.train as train
+from kp_rcnn.train import fit
 
 data, out, weights = sys.argv[1:4]
-epoch_fn = train.train_one_epoch
 
-def train_and_record(model, *args, **kwargs):
-    "Train one epoch as `fit` would, then save this process's weights (the model is wrapped in DistributedDataParallel)."
-    losses = epoch_fn(model, *args, **kwargs)
-    n = len(list(Path(weights).glob(f"rank{os.environ['RANK']}-*.pt")))
-    params = {k: p.detach() for k, p in model.module.named_parameters()}  # buffers such as batch-norm statistics stay per process
-    torch.save(params, Path(weights)/f"rank{os.environ['RANK']}-epoch{n+1}.pt")
-    return losses
+def save_weights(row, model):
+    "`fit`'s `on_epoch_end`: save this process's parameters (buffers such as batch-norm statistics stay per process)."
+    params = {k: p.detach() for k, p in model.named_parameters()}
+    torch.save(params, Path(weights)/f"rank{os.environ['RANK']}-epoch{row['epoch']}.pt")
 
-train.train_one_epoch = train_and_record
-train.fit(data, out=out, preset='light', train_size=64, epochs=2, batch_size=2, weights='none', backbone_weights='none',
-          device='cpu', progress=False, seed=0)
+fit(data, out=out, preset='light', train_size=64, epochs=2, batch_size=2, weights='none', backbone_weights='none',
+    device='cpu', progress=False, seed=0, on_epoch_end=save_weights)

@@ -1,0 +1,49 @@
+"""What the bench scripts share: the line that says where a run ran, timed training steps, and markdown tables."""
+import os, time
+import torch
+
+def machine(device:torch.device|None=None)->str:
+    "Where a run runs: the GPU, or the CPU cores and torch's threads; torch's version; the load average now."
+    where = (torch.cuda.get_device_name(device) if device is not None and device.type == 'cuda'
+             else f"{os.cpu_count()} CPU cores, {torch.get_num_threads()} threads")
+    return f"{where}; torch {torch.__version__}; load average {os.getloadavg()[0]:.1f}"
+
+def keypoint_regions(model)->list:
+    "A list to which each forward pass of `model` appends how many regions its keypoint head ran on."
+    regions = []
+    model.roi_heads.keypoint_head.register_forward_pre_hook(lambda m, args: regions.append(len(args[0])))
+    return regions
+
+def fastest(step, steps:int)->tuple:
+    "`(wall, cpu)` seconds of the fastest of `steps` calls of `step()`, after a warm-up call."
+    step(); times = []
+    for _ in range(steps):
+        wall, cpu = time.perf_counter(), time.process_time()
+        step(); times.append((time.perf_counter() - wall, time.process_time() - cpu))
+    return min(times)
+
+def train_step_speed(model, images:list, targets:list, steps:int)->dict:
+    "Training images per second of `model` on one batch (wall-clock and CPU, fastest of `steps` SGD steps) and keypoint-head regions per image."
+    torch.manual_seed(0)
+    model.train()
+    opt = torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr=1e-4, momentum=0.9)
+    regions = keypoint_regions(model)
+    def step():
+        loss = sum(model(images, targets).values())
+        opt.zero_grad(); loss.backward(); opt.step()
+    wall, cpu = fastest(step, steps)
+    return {'img/s': len(images)/wall, 'img/CPU-s': len(images)/cpu, 'kp regions/img': sum(regions[1:])/steps/len(images)}
+
+def table_header(first:str, columns:list):
+    "Print the head of a markdown table: the `first` column, then `columns`."
+    print(f"\n| {first} | {' | '.join(columns)} |\n|---|{'---|'*len(columns)}", flush=True)
+
+def table_row(name:str, values:dict, digits:int=2):
+    "Print one row of a markdown table: `name`, then `values` (numbers with `digits` decimals, text as it is)."
+    cells = (v if isinstance(v, str) else f'{v:.{digits}f}' for v in values.values())
+    print(f"| {name} | {' | '.join(cells)} |", flush=True)
+
+def table(first:str, rows:dict, digits:int=2):
+    "Print `rows` (`{name: {column: value}}`) as a markdown table."
+    table_header(first, list(next(iter(rows.values()))))
+    for name, values in rows.items(): table_row(name, values, digits)
