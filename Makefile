@@ -32,8 +32,9 @@ export: install
 readme: install
 	$(VENV)/bin/jupyter nbconvert --to markdown --execute --log-level WARN nbs/index.ipynb --output-dir . --output README
 
-outputs: install  # run every notebook top to bottom and store its outputs (pictures, tables), then clean the metadata
+outputs: install  # run every notebook top to bottom (slow cells too) and store its outputs; pictures kept small
 	for nb in nbs/[0-9]*.ipynb nbs/index.ipynb; do $(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace --log-level WARN $$nb || exit 1; done
+	$(PY) tools/shrink_outputs.py
 	$(VENV)/bin/nbdev_clean
 
 check-outputs: install

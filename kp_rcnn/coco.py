@@ -63,6 +63,12 @@ def _coco_record(img, anns, schema, json_path, image_dir, order=None, tolerance=
     return ImageRecord(json_path, _safe_name(img['file_name']), image, size, kps,
                        np.asarray(boxes, np.float32).reshape(-1, 4), int(img['id']))
 
+def _require(items:list, part:str, keys:tuple, json_path):
+    "Refuse a COCO file whose `part` has an entry that is not a dict with `keys`, naming the first such entry."
+    for i, item in enumerate(items):
+        missing = [k for k in keys if not isinstance(item, dict) or k not in item]
+        if missing: raise AnnotationError(json_path, f"{part}[{i}] has no {' or '.join(map(repr, missing))}: not a valid COCO file")
+
 def _keypoint_order(names, schema, json_path):
     "Where each of the schema's keypoints is in the file's list of `names`; the same names in another order are reordered."
     if not names or list(names) == schema.names: return None
@@ -83,6 +89,8 @@ def read_coco(json_path, # A COCO keypoints JSON file
     except (UnicodeDecodeError, json.JSONDecodeError) as e: raise AnnotationError(json_path, f"invalid JSON ({e})") from None
     if not isinstance(coco, dict) or not all(isinstance(coco.get(k), list) for k in ('images', 'annotations', 'categories')):
         raise AnnotationError(json_path, "not a COCO file: needs 'images', 'annotations' and 'categories' lists")
+    for part, keys in (('images', ('id', 'file_name')), ('annotations', ('image_id', 'category_id')), ('categories', ('id',))):
+        _require(coco[part], part, keys, json_path)
     cats = [c for c in coco['categories'] if category_id in (None, c.get('id'))]
     if category_id is None and len(cats) > 1: cats = [c for c in cats if c.get('keypoints')] or cats
     if len(cats) != 1: raise AnnotationError(json_path, f"{len(cats)} categories match: pass category_id (one of {[c.get('id') for c in coco['categories']]})")
