@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_cli.ipynb #520b16d5
 from __future__ import annotations
-import argparse, builtins, math, os, sys, traceback
+import argparse, builtins, errno, math, os, sys, traceback
 from dataclasses import fields
 from typing import get_type_hints
 from pathlib import Path
@@ -22,22 +22,22 @@ from .metrics import evaluate, metrics_table
 from .train import TrainArgs, fit
 
 # %% auto #0
-__all__ = ['USER_ERRORS', 'inspect_command', 'add_inspect', 'sample_command', 'download_command', 'add_data_commands',
+__all__ = ['USER_ERRORS', 'OS_HINTS', 'inspect_command', 'add_inspect', 'sample_command', 'download_command', 'add_data_commands',
            'train_command', 'add_train', 'evaluate_command', 'add_evaluate', 'predict_command', 'add_predict',
-           'export_command', 'add_export', 'demo_command', 'add_demo', 'make_parser', 'main']
+           'export_command', 'add_export', 'demo_command', 'add_demo', 'error_line', 'make_parser', 'main']
 
 # %% ../nbs/05_cli.ipynb #94a7c43a
 def inspect_command(args):
     "Validate a dataset and print its summary."
     ds = load_dataset(args.data, on_error='skip' if args.skip_bad else 'raise')
     info = ds.overview()
+    if args.json:  # first, so that a reader who stops reading (`| head`) still gets the file
+        write_json_atomic(args.json, {k: info[k] for k in ('images', 'instances', 'keypoints', 'skipped')}, indent=2)
     print(f"{args.data}: {info['images']} images, {info['instances']} objects, "
           f"{info['background_images']} background images, {len(ds.schema)} keypoints")
     print(ds.summary().to_string())
     for s in info['skipped']: print(f"skipped {s['file']}: {s['reason']}")
-    if args.json:
-        write_json_atomic(args.json, {k: info[k] for k in ('images', 'instances', 'keypoints', 'skipped')}, indent=2)
-        print(f"wrote {args.json}")
+    if args.json: print(f"wrote {args.json}")
     return ds
 
 def add_inspect(sub):
@@ -193,7 +193,18 @@ def add_demo(sub):
     p.set_defaults(func=demo_command)
 
 # %% ../nbs/05_cli.ipynb #a7648e5b
-USER_ERRORS = (AnnotationError, FileNotFoundError, NotADirectoryError, ConnectionError, ValueError, FloatingPointError, RuntimeError)
+USER_ERRORS = (AnnotationError, ConnectionError, ValueError, FloatingPointError, RuntimeError, OSError)
+OS_HINTS = {errno.ENOSPC: "free some space, or write somewhere else", errno.EACCES: "check its permissions, or write somewhere else",
+            errno.EPERM: "check its permissions, or write somewhere else", errno.EROFS: "the disk is read-only: write somewhere else",
+            errno.EISDIR: "it is a folder: give a file", errno.ENOTDIR: "a part of the path is a file, not a folder",
+            errno.EEXIST: "it is in the way: move it, or choose another name"}
+
+def error_line(e:Exception)->str:
+    "One line for the user: what went wrong and, for a system error, with which file and what to do."
+    if isinstance(e, OSError) and e.strerror and not isinstance(e, ConnectionError):
+        hint = OS_HINTS.get(e.errno)
+        return f"{e.filename or 'a file'}: {e.strerror.lower()}" + (f" ({hint})" if hint else "")
+    return str(e)
 
 def make_parser()->argparse.ArgumentParser:
     "The `kp-rcnn` argument parser with all its subcommands."
@@ -206,10 +217,18 @@ def make_parser()->argparse.ArgumentParser:
 def main(argv=None)->int:
     "Run `kp-rcnn`; a mistake in the input prints one line and returns 2 (the full traceback with `--debug`)."
     args = make_parser().parse_args(argv)
-    try: args.func(args)
+    try:
+        args.func(args)
+        sys.stdout.flush()  # here, where a closed pipe can still be caught
+    except BrokenPipeError:  # the reader stopped reading (`kp-rcnn inspect DATA | head`): end quietly, as Unix tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+    except KeyboardInterrupt as e:
+        print(f"kp-rcnn {args.command}: interrupted{f': {e}' if str(e) else ''}", file=sys.stderr)
+        return 130
     except USER_ERRORS as e:
         if args.debug: traceback.print_exc()
-        print(f"kp-rcnn {args.command}: error: {e}", file=sys.stderr)
+        print(f"kp-rcnn {args.command}: error: {error_line(e)}", file=sys.stderr)
         return 2
     return 0
 
