@@ -69,7 +69,7 @@ def add_data_commands(sub):
     p = sub.add_parser('download', help="download a zipped LabelMe dataset (default: real faces with eyes and noses)")
     p.add_argument('--dest', type=Path, default=Path('data'), help='folder to unpack into (default: data)')
     p.add_argument('--url', default=FACES_DATASET_URL, help='URL of the zip')
-    p.add_argument('--force', action='store_true', help='download again')
+    p.add_argument('--force', action='store_true', help="download again; the zip's files are put back, other files in the folder stay")
     p.set_defaults(func=download_command)
 
 # %% ../nbs/05_cli.ipynb #f45dda50
@@ -119,13 +119,15 @@ def add_evaluate(sub):
 def predict_command(args):
     "Detect keypoints on images."
     preds = predict(args.model, args.images, threshold=args.threshold, batch_size=args.batch_size, device=args.device,
-                    progress=args.progress)
+                    progress=args.progress, on_error='skip' if args.skip_bad else 'raise')
     done = save_predictions(preds, args.out, labelme=args.labelme, beside_images=args.beside_images, draw=args.draw,
                             overwrite=args.overwrite, keypoint_threshold=args.keypoint_threshold)
-    print(f"{len(preds)} images, {sum(map(len, preds))} objects: {done['table']}")
+    print(f"{len(preds)} images, {sum(map(len, preds))} objects: {done['table']}" +
+          (f" ({len(done['skipped'])} images skipped)" if done['skipped'] else ""))
     if args.draw: print(f"pictures in {Path(args.out)/'drawn'}")
     if args.labelme: print(f"wrote {len(done['written'])} LabelMe files" +
                            (f"; kept {len(done['kept'])} existing annotations (--overwrite replaces them)" if done['kept'] else ""))
+    for file, reason in done['skipped']: print(f"skipped {file}: {reason}")
     return preds
 
 def add_predict(sub):
@@ -141,6 +143,7 @@ def add_predict(sub):
     p.add_argument('--overwrite', action='store_true', help="replace existing LabelMe files, even a person's annotations")
     p.add_argument('--keypoint-threshold', type=float, help='leave keypoints scoring less out of LabelMe files (a logit)')
     p.add_argument('--draw', action='store_true', help='save a picture of each prediction in OUT/drawn')
+    p.add_argument('--skip-bad', action='store_true', help='skip images that cannot be read (listed at the end) instead of stopping')
     p.add_argument('--no-progress', dest='progress', action='store_false', help='no progress bar')
     p.set_defaults(func=predict_command)
 
@@ -174,7 +177,7 @@ def demo_command(args):
                                                   device=args.device, batch_size=8))
     predict_command(argparse.Namespace(model=out/'run'/'best.pt', images=[holdout], out=out/'predictions', threshold=args.threshold,
                                        batch_size=8, device=args.device, labelme=True, beside_images=False, draw=True,
-                                       overwrite=True, keypoint_threshold=None, progress=False))
+                                       overwrite=True, keypoint_threshold=None, progress=False, skip_bad=False))
     print(f"\ndemo done in {out}: samples.png, run/ (best.pt, history.png), holdout_metrics.json, predictions/ "
           f"(drawn/*.png, LabelMe *.json); held-out PCK@0.2 = {metrics['pck@0.2']:.2f}, keypoint AP = {metrics['oks_ap']:.2f}")
 
