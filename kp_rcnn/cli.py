@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_cli.ipynb #520b16d5
 from __future__ import annotations
-import argparse, builtins, math, os, sys, traceback
+import argparse, builtins, errno, math, os, sys, traceback
 from dataclasses import fields
 from typing import get_type_hints
 from pathlib import Path
@@ -22,22 +22,22 @@ from .metrics import evaluate, metrics_table
 from .train import TrainArgs, fit
 
 # %% auto #0
-__all__ = ['USER_ERRORS', 'inspect_command', 'add_inspect', 'sample_command', 'download_command', 'add_data_commands',
+__all__ = ['USER_ERRORS', 'OS_HINTS', 'inspect_command', 'add_inspect', 'sample_command', 'download_command', 'add_data_commands',
            'train_command', 'add_train', 'evaluate_command', 'add_evaluate', 'predict_command', 'add_predict',
-           'export_command', 'add_export', 'demo_command', 'add_demo', 'make_parser', 'main']
+           'export_command', 'add_export', 'demo_command', 'add_demo', 'error_line', 'make_parser', 'main']
 
 # %% ../nbs/05_cli.ipynb #94a7c43a
 def inspect_command(args):
     "Validate a dataset and print its summary."
     ds = load_dataset(args.data, on_error='skip' if args.skip_bad else 'raise')
     info = ds.overview()
+    if args.json:  # first, so that a reader who stops reading (`| head`) still gets the file
+        write_json_atomic(args.json, {k: info[k] for k in ('images', 'instances', 'keypoints', 'skipped')}, indent=2)
     print(f"{args.data}: {info['images']} images, {info['instances']} objects, "
           f"{info['background_images']} background images, {len(ds.schema)} keypoints")
     print(ds.summary().to_string())
     for s in info['skipped']: print(f"skipped {s['file']}: {s['reason']}")
-    if args.json:
-        write_json_atomic(args.json, {k: info[k] for k in ('images', 'instances', 'keypoints', 'skipped')}, indent=2)
-        print(f"wrote {args.json}")
+    if args.json: print(f"wrote {args.json}")
     return ds
 
 def add_inspect(sub):
@@ -69,7 +69,7 @@ def add_data_commands(sub):
     p = sub.add_parser('download', help="download a zipped LabelMe dataset (default: real faces with eyes and noses)")
     p.add_argument('--dest', type=Path, default=Path('data'), help='folder to unpack into (default: data)')
     p.add_argument('--url', default=FACES_DATASET_URL, help='URL of the zip')
-    p.add_argument('--force', action='store_true', help='download again')
+    p.add_argument('--force', action='store_true', help="download again; the zip's files are put back, other files in the folder stay")
     p.set_defaults(func=download_command)
 
 # %% ../nbs/05_cli.ipynb #f45dda50
@@ -119,13 +119,15 @@ def add_evaluate(sub):
 def predict_command(args):
     "Detect keypoints on images."
     preds = predict(args.model, args.images, threshold=args.threshold, batch_size=args.batch_size, device=args.device,
-                    progress=args.progress)
+                    progress=args.progress, on_error='skip' if args.skip_bad else 'raise')
     done = save_predictions(preds, args.out, labelme=args.labelme, beside_images=args.beside_images, draw=args.draw,
                             overwrite=args.overwrite, keypoint_threshold=args.keypoint_threshold)
-    print(f"{len(preds)} images, {sum(map(len, preds))} objects: {done['table']}")
+    print(f"{len(preds)} images, {sum(map(len, preds))} objects: {done['table']}" +
+          (f" ({len(done['skipped'])} images skipped)" if done['skipped'] else ""))
     if args.draw: print(f"pictures in {Path(args.out)/'drawn'}")
     if args.labelme: print(f"wrote {len(done['written'])} LabelMe files" +
                            (f"; kept {len(done['kept'])} existing annotations (--overwrite replaces them)" if done['kept'] else ""))
+    for file, reason in done['skipped']: print(f"skipped {file}: {reason}")
     return preds
 
 def add_predict(sub):
@@ -141,6 +143,7 @@ def add_predict(sub):
     p.add_argument('--overwrite', action='store_true', help="replace existing LabelMe files, even a person's annotations")
     p.add_argument('--keypoint-threshold', type=float, help='leave keypoints scoring less out of LabelMe files (a logit)')
     p.add_argument('--draw', action='store_true', help='save a picture of each prediction in OUT/drawn')
+    p.add_argument('--skip-bad', action='store_true', help='skip images that cannot be read (listed at the end) instead of stopping')
     p.add_argument('--no-progress', dest='progress', action='store_false', help='no progress bar')
     p.set_defaults(func=predict_command)
 
@@ -174,7 +177,7 @@ def demo_command(args):
                                                   device=args.device, batch_size=8))
     predict_command(argparse.Namespace(model=out/'run'/'best.pt', images=[holdout], out=out/'predictions', threshold=args.threshold,
                                        batch_size=8, device=args.device, labelme=True, beside_images=False, draw=True,
-                                       overwrite=True, keypoint_threshold=None, progress=False))
+                                       overwrite=True, keypoint_threshold=None, progress=False, skip_bad=False))
     print(f"\ndemo done in {out}: samples.png, run/ (best.pt, history.png), holdout_metrics.json, predictions/ "
           f"(drawn/*.png, LabelMe *.json); held-out PCK@0.2 = {metrics['pck@0.2']:.2f}, keypoint AP = {metrics['oks_ap']:.2f}")
 
@@ -193,7 +196,18 @@ def add_demo(sub):
     p.set_defaults(func=demo_command)
 
 # %% ../nbs/05_cli.ipynb #a7648e5b
-USER_ERRORS = (AnnotationError, FileNotFoundError, NotADirectoryError, ConnectionError, ValueError, FloatingPointError, RuntimeError)
+USER_ERRORS = (AnnotationError, ConnectionError, ValueError, FloatingPointError, RuntimeError, OSError)
+OS_HINTS = {errno.ENOSPC: "free some space, or write somewhere else", errno.EACCES: "check its permissions, or write somewhere else",
+            errno.EPERM: "check its permissions, or write somewhere else", errno.EROFS: "the disk is read-only: write somewhere else",
+            errno.EISDIR: "it is a folder: give a file", errno.ENOTDIR: "a part of the path is a file, not a folder",
+            errno.EEXIST: "it is in the way: move it, or choose another name"}
+
+def error_line(e:Exception)->str:
+    "One line for the user: what went wrong and, for a system error, with which file and what to do."
+    if isinstance(e, OSError) and e.strerror and not isinstance(e, ConnectionError):
+        hint = OS_HINTS.get(e.errno)
+        return f"{e.filename or 'a file'}: {e.strerror.lower()}" + (f" ({hint})" if hint else "")
+    return str(e)
 
 def make_parser()->argparse.ArgumentParser:
     "The `kp-rcnn` argument parser with all its subcommands."
@@ -206,10 +220,18 @@ def make_parser()->argparse.ArgumentParser:
 def main(argv=None)->int:
     "Run `kp-rcnn`; a mistake in the input prints one line and returns 2 (the full traceback with `--debug`)."
     args = make_parser().parse_args(argv)
-    try: args.func(args)
+    try:
+        args.func(args)
+        sys.stdout.flush()  # here, where a closed pipe can still be caught
+    except BrokenPipeError:  # the reader stopped reading (`kp-rcnn inspect DATA | head`): end quietly, as Unix tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+    except KeyboardInterrupt as e:
+        print(f"kp-rcnn {args.command}: interrupted{f': {e}' if str(e) else ''}", file=sys.stderr)
+        return 130
     except USER_ERRORS as e:
         if args.debug: traceback.print_exc()
-        print(f"kp-rcnn {args.command}: error: {e}", file=sys.stderr)
+        print(f"kp-rcnn {args.command}: error: {error_line(e)}", file=sys.stderr)
         return 2
     return 0
 

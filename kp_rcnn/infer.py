@@ -19,18 +19,19 @@ from torchvision.transforms.v2 import functional as TF
 from tqdm.auto import tqdm
 
 import kp_rcnn
-from .data import IMAGE_SUFFIXES, KeypointSchema, load_image, to_rgb
+from .data import IMAGE_SUFFIXES, KeypointSchema, load_image, read_files, to_rgb
 from .labelme import labelme_shapes, write_labelme
 from .model import ModelConfig, load_checkpoint, model_from_checkpoint
 from .show import draw_annotations, draw_scores, side_by_side
-from .utils import atomic_write, pick_device
+from .utils import atomic_write, pick_device, write_json_atomic
 from .transforms import no_augmentation
 
 # %% auto #0
 __all__ = ['TABLE_COLUMNS', 'ONNX_OUTPUTS', 'image_sources', 'open_image', 'Placement', 'prepare_image', 'Prediction',
-           'to_prediction', 'Predictor', 'TorchPredictor', 'load_predictor', 'predict', 'predictions_table',
-           'draw_prediction', 'is_untouched_prediction', 'labelme_path', 'write_labelme_prediction',
-           'write_labelme_predictions', 'export_onnx', 'OnnxPredictor', 'onnx_parity', 'save_predictions']
+           'to_prediction', 'PredictionList', 'Predictor', 'TorchPredictor', 'load_predictor', 'predict',
+           'predictions_table', 'draw_prediction', 'is_untouched_prediction', 'labelme_path',
+           'write_labelme_prediction', 'labelme_paths', 'write_labelme_predictions', 'export_onnx', 'OnnxPredictor',
+           'onnx_parity', 'save_predictions']
 
 # %% ../nbs/04_infer.ipynb #b58f8fd6
 def _folder_images(folder:Path)->list:
@@ -39,8 +40,30 @@ def _folder_images(folder:Path)->list:
     if not files: raise FileNotFoundError(f"{folder}: no images ({', '.join(IMAGE_SUFFIXES)}) in this folder")
     return [(p, p.relative_to(folder).with_suffix('').as_posix()) for p in files]
 
+def _longer_names(source, name:str)->list:
+    "The names an image may take, shortest first: `name`, with the suffix, then with the folders above it one by one."
+    if not isinstance(source, Path): return [name]
+    above = Path(os.path.abspath(source)).parts[1:-len(Path(name).parts)]  # the folders above the name, not the root
+    heads = [''] + ['/'.join(above[-k:]) + '/' for k in range(1, len(above) + 1)]
+    return [head + n for head in heads for n in (name, name + source.suffix)]
+
+def _unique_names(sources:list)->list:
+    "`sources` with the names that two or more images share made longer, as few steps as tell each group apart."
+    options, level = [_longer_names(s, n) for s, n in sources], [0]*len(sources)
+    def name(i, at=None): return options[i][min(level[i] if at is None else at, len(options[i]) - 1)]
+    while True:
+        groups = {}
+        for i in range(len(sources)): groups.setdefault(name(i), []).append(i)
+        clashes = [g for g in groups.values() if len(g) > 1]
+        if not clashes: return [(s, name(i)) for i, (s, _) in enumerate(sources)]
+        for g in clashes:
+            at, top = max(level[i] for i in g) + 1, max(len(options[i]) for i in g) - 1
+            if at > top: raise ValueError(f"images {', '.join(str(sources[i][0]) for i in g)} cannot be told apart by name; rename one")
+            while at < top and len({name(i, at) for i in g}) < len(g): at += 1
+            for i in g: level[i] = at
+
 def image_sources(images)->list:
-    "`(source, name)` for each image of `images`: a path, a folder (searched recursively), a Pillow image, or a list of them."
+    "`(source, name)` for each image of `images`: a path, a folder (searched recursively), a Pillow image, or a list of them; names are unique."
     if isinstance(images, (str, os.PathLike, Image.Image)): images = [images]
     sources = []
     for i, im in enumerate(images):
@@ -50,7 +73,9 @@ def image_sources(images)->list:
         if p.is_dir(): sources += _folder_images(p)
         elif p.is_file(): sources.append((p, p.stem))
         else: raise FileNotFoundError(f"{p}: no such file or folder")
-    return sources
+    seen = set()  # a file listed twice is one image
+    once = [(s, n) for s, n in sources if not isinstance(s, Path) or not (os.path.abspath(s) in seen or seen.add(os.path.abspath(s)))]
+    return _unique_names(once)
 
 def open_image(source)->Image.Image:
     "An image upright (EXIF orientation applied) and in 8-bit RGB, as LabelMe shows it and `load_image` reads it."
@@ -84,7 +109,7 @@ def prepare_image(image:Image.Image, # An upright RGB image
 @dataclass
 class Prediction:
     "One image's detections, in the image's own pixels."
-    name: str # The image's name: its path relative to the folder it was found in, without suffix
+    name: str # The image's name, unique among the images of one call (see `image_sources`)
     file: Path|None # The image file (None for an image passed in memory)
     size: tuple # `(height, width)` of the upright image
     boxes: np.ndarray # `(N, 4)` XYXY
@@ -117,6 +142,10 @@ def to_prediction(output:dict, # The model's output for one image: `boxes`, `sco
                       np.asarray(output['keypoints_scores'], np.float32)[keep].reshape(-1, K), schema)
 
 # %% ../nbs/04_infer.ipynb #fce454d3
+class PredictionList(list):
+    "The `Prediction`s of one `predict` call, a list, with `skipped`: `(file, reason)` for each image that could not be read."
+    def __init__(self, preds=(), skipped=()): super().__init__(preds); self.skipped = list(skipped)
+
 class Predictor:
     "Runs a keypoint model on images of any size; `predict` returns each image's detections in its own pixels."
     def __init__(self,
@@ -133,14 +162,19 @@ class Predictor:
                 threshold:float=0.5, # Keep detections scoring at least this
                 batch_size:int=4, # Images per run of the model
                 progress:bool=False, # Show a progress bar
-               )->list: # One `Prediction` per image
+                on_error:str='raise', # 'raise' at the first image that cannot be read, or 'skip' it with a warning
+               )->PredictionList: # One `Prediction` per image read; `skipped` lists the others
         "Detect the objects and keypoints in `images`."
         if not 0 <= threshold <= 1: raise ValueError(f"threshold must be between 0 and 1, got {threshold}")
         if batch_size < 1: raise ValueError(f"batch_size must be at least 1, got {batch_size}")
-        sources, preds = image_sources(images), []
+        sources, preds = image_sources(images), PredictionList()
+        def prepare(source): return source, prepare_image(open_image(source[0]), self.train_size)
         for i in tqdm(range(0, len(sources), batch_size), desc='predict', disable=not progress, leave=False):
-            batch = sources[i:i + batch_size]
-            inputs, placements = zip(*(prepare_image(open_image(s), self.train_size) for s, _ in batch))
+            ready, skipped = read_files(sources[i:i + batch_size], prepare, on_error)  # the data layer's rule for bad files
+            preds.skipped += skipped
+            if not ready: continue
+            batch, prepared = zip(*ready)
+            inputs, placements = zip(*prepared)
             for out, place, (source, name) in zip(self.run(list(inputs)), placements, batch):
                 preds.append(to_prediction(out, place, threshold, self.schema, name, source if isinstance(source, Path) else None))
         return preds
@@ -189,9 +223,10 @@ def predict(model, # A checkpoint file, an ONNX file, a `Predictor`, or a torchv
             batch_size:int=4, # Images per run of the model
             device='auto', # Where a PyTorch model runs: 'auto', 'cpu', 'cuda', 'mps'
             progress:bool=False, # Show a progress bar
-           )->list: # One `Prediction` per image
+            on_error:str='raise', # 'raise' at the first image that cannot be read, or 'skip' it (listed in `skipped`)
+           )->PredictionList: # One `Prediction` per image read; `skipped` lists the others as `(file, reason)`
     "Detect objects and their keypoints in `images`, in each image's own pixels."
-    return load_predictor(model, schema, device).predict(images, threshold, batch_size, progress)
+    return load_predictor(model, schema, device).predict(images, threshold, batch_size, progress, on_error)
 
 # %% ../nbs/04_infer.ipynb #400f050f
 TABLE_COLUMNS = ['image', 'object', 'score', 'x1', 'y1', 'x2', 'y2', 'keypoint', 'x', 'y', 'keypoint_score']
@@ -219,15 +254,18 @@ def draw_prediction(pred:Prediction, # One image's prediction
     return picture if target is None else side_by_side(draw_annotations(pixels, target, pred.schema, names=names), picture)
 
 # %% ../nbs/04_infer.ipynb #a4d7029c
-def _digest(shapes)->str: return hashlib.sha256(json.dumps(shapes, sort_keys=True).encode()).hexdigest()
+def _content_digest(ann:dict)->str:
+    "SHA-256 of a LabelMe file's content less its `kp_rcnn` mark, as canonical JSON."
+    content = {k: v for k, v in ann.items() if k != 'kp_rcnn'}
+    return hashlib.sha256(json.dumps(content, sort_keys=True, separators=(',', ':')).encode()).hexdigest()
 
 def is_untouched_prediction(json_path # A LabelMe file
                            )->bool:
-    "Whether `json_path` is a prediction written by kp_rcnn whose shapes nobody has changed since."
+    "Whether `json_path` is a prediction written by kp_rcnn that nobody has changed since, in any key."
     try: ann = json.loads(Path(json_path).read_text(encoding='utf-8'))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError): return False
     mark = ann.get('kp_rcnn') if isinstance(ann, dict) else None
-    return isinstance(mark, dict) and mark.get('shapes_sha256') == _digest(ann.get('shapes'))
+    return isinstance(mark, dict) and mark.get('content_sha256') == _content_digest(ann)
 
 def labelme_path(pred:Prediction, # One image's prediction
                  out_dir=None, # Folder for the LabelMe files (beside the image when None)
@@ -250,7 +288,24 @@ def write_labelme_prediction(pred:Prediction, # One image's prediction (of an im
     kps = pred.keypoints.copy()
     if keypoint_threshold is not None: kps[pred.keypoints_scores < keypoint_threshold] = 0
     shapes = labelme_shapes(kps, pred.boxes, pred.schema, pred.scores, pred.keypoints_scores)  # plain floats: JSON keeps them exactly
-    return write_labelme(path, pred.file, pred.size, shapes, extra={'kp_rcnn': {'version': kp_rcnn.__version__, 'shapes_sha256': _digest(shapes)}})
+    write_labelme(path, pred.file, pred.size, shapes)
+    # the mark covers the file as `write_labelme` laid it out; until it is added the file counts as a person's: kept, never lost
+    ann = json.loads(path.read_text(encoding='utf-8'))
+    write_json_atomic(path, ann | {'kp_rcnn': {'version': kp_rcnn.__version__, 'content_sha256': _content_digest(ann)}}, indent=2)
+    return path
+
+def labelme_paths(preds:list, # `Prediction`s of image files
+                  out_dir=None, # Folder for the LabelMe files (beside the images when None)
+                 )->list:
+    "Where the LabelMe files of `preds` go, refusing when two images would share one (`a.jpg` and `a.png` beside them)."
+    paths, images = [labelme_path(p, out_dir) for p in preds], {}
+    for p, path in zip(preds, paths): images.setdefault(path, []).append(str(p.file))
+    twice = {path: files for path, files in images.items() if len(files) > 1}
+    if twice:
+        path, files = next(iter(twice.items()))
+        raise ValueError(f"several images would write the same LabelMe file: {path} ({', '.join(files)})"
+                         + ("; write them to a folder instead (out_dir)" if out_dir is None else ""))
+    return paths
 
 def write_labelme_predictions(preds:list, # `Prediction`s of image files
                               out_dir=None, # Folder for the LabelMe files (beside the images when None)
@@ -258,12 +313,8 @@ def write_labelme_predictions(preds:list, # `Prediction`s of image files
                               keypoint_threshold:float=None, # Leave out keypoints scoring less (None: write all)
                              )->dict: # `written` and `kept` (existing annotations left alone) paths
     "Write a LabelMe file for each prediction, keeping existing annotations."
-    paths = [labelme_path(p, out_dir) for p in preds]
-    if len(set(paths)) < len(paths):
-        twice = sorted({str(p) for p in paths if paths.count(p) > 1})
-        raise ValueError(f"several images would write the same LabelMe file: {', '.join(twice[:3])}")
     done = {'written': [], 'kept': []}
-    for p, path in zip(preds, paths):
+    for p, path in zip(preds, labelme_paths(preds, out_dir)):
         try: done['written'].append(write_labelme_prediction(p, out_dir, overwrite, keypoint_threshold))
         except FileExistsError: done['kept'].append(path)
     return done
@@ -340,10 +391,11 @@ def save_predictions(preds:list, # `Prediction`s of image files
                      draw:bool=False, # Save a picture of each prediction in `out/drawn`
                      overwrite:bool=False, # Replace existing LabelMe files, even a person's annotations
                      keypoint_threshold:float=None, # Leave keypoints scoring less out of LabelMe files
-                    )->dict: # What was written: `table`, `drawn`, `written`, `kept`
+                    )->dict: # What was written: `table`, `drawn`, `written`, `kept`; and `skipped`, the images `predict` left out
     "Write the predictions' table, and optionally pictures and LabelMe files."
+    if labelme: labelme_paths(preds, None if beside_images else out)  # refuse before writing anything
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
-    done = {'table': out/'predictions.csv', 'drawn': [], 'written': [], 'kept': []}
+    done = {'table': out/'predictions.csv', 'drawn': [], 'written': [], 'kept': [], 'skipped': list(getattr(preds, 'skipped', []))}
     with atomic_write(done['table']) as f: predictions_table(preds).to_csv(f, index=False)
     for p in preds if draw else []:
         path = out/'drawn'/f"{p.name}.png"; path.parent.mkdir(parents=True, exist_ok=True)

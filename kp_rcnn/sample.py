@@ -4,7 +4,7 @@
 
 # %% ../nbs/00c_sample.ipynb #b3643e0c
 from __future__ import annotations
-import math, shutil, tempfile, urllib.error, urllib.parse, urllib.request, zipfile
+import http.client, math, os, shutil, ssl, tempfile, urllib.error, urllib.parse, urllib.request, zipfile
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +13,7 @@ from tqdm.auto import tqdm
 
 from .data import KeypointSchema
 from .labelme import labelme_shapes, write_labelme
+from .utils import atomic_write
 
 # %% auto #0
 __all__ = ['FACE_KEYPOINTS', 'FACES_DATASET_URL', 'draw_face', 'draw_clutter', 'make_face_image', 'make_face_dataset',
@@ -120,33 +121,46 @@ def make_face_dataset(folder, # Where to write the images and LabelMe files
 # %% ../nbs/00c_sample.ipynb #e33d77a7
 FACES_DATASET_URL = ('https://huggingface.co/datasets/cj-mills/labelme-keypoint-eyes-noses-dataset/'
                     'resolve/main/labelme-keypoint-eyes-noses-dataset.zip')
+_NETWORK_ERRORS = (urllib.error.URLError, http.client.HTTPException, ConnectionError, TimeoutError, ssl.SSLError)
+
+def _cannot_write(path, e:OSError)->OSError:
+    "The error `e`, of the same type, in one line that names the file that could not be written and why."
+    return type(e)(f"{path}: cannot write it ({e.strerror or e})")
 
 def _fetch(url, path, timeout=60):
     "Download `url` to `path` through a temporary file, with a progress bar."
-    tmp = path.with_name(path.name + '.part')
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as r, open(tmp, 'wb') as f, \
+        with urllib.request.urlopen(url, timeout=timeout) as r, atomic_write(path, 'wb') as f, \
              tqdm(total=int(r.headers.get('Content-Length') or 0) or None, unit='B', unit_scale=True, desc=path.name, leave=False) as bar:
             while chunk := r.read(1 << 20): f.write(chunk); bar.update(len(chunk))
-        tmp.replace(path)
-    except (urllib.error.URLError, OSError) as e:
-        tmp.unlink(missing_ok=True)
+    except _NETWORK_ERRORS as e:
         raise ConnectionError(f"could not download {url} ({e}). Download it on a machine with internet access, unzip it, "
                               f"and pass the folder to `kp-rcnn train` (or to `KeypointDataset.from_labelme`).") from None
+    except OSError as e: raise _cannot_write(path, e) from None  # the disk, not the network
 
 def _extract(zip_path, folder):
     "Unpack a zip into `folder`, refusing members that would land outside it."
     with zipfile.ZipFile(zip_path) as z:
         for m in z.namelist():
             if not (folder/m).resolve().is_relative_to(folder.resolve()): raise ValueError(f"{zip_path}: unsafe path in zip: {m}")
-        z.extractall(folder)
+        try: z.extractall(folder)
+        except OSError as e: raise _cannot_write(folder, e) from None
+
+def _put_back(unpacked:Path, folder:Path):
+    "Move each file under `unpacked` to the same place under `folder`, replacing that file only."
+    for f in sorted(p for p in unpacked.rglob('*') if not p.is_dir()):
+        to = folder/f.relative_to(unpacked)
+        try: to.parent.mkdir(parents=True, exist_ok=True); os.replace(f, to)
+        except OSError as e: raise _cannot_write(to, e) from None
 
 def download_dataset(dest='data', # Folder to download and unpack into
                      url:str=FACES_DATASET_URL, # A zip of a LabelMe folder
-                     force:bool=False, # Download again even if it is there
+                     force:bool=False, # Download again and put back the zip's files (other files in the folder stay)
                     )->Path: # The unpacked folder
     "Download and unpack a zipped LabelMe dataset (by default real faces with eyes and noses)."
-    dest = Path(dest); dest.mkdir(parents=True, exist_ok=True)
+    dest = Path(dest)
+    try: dest.mkdir(parents=True, exist_ok=True)
+    except OSError as e: raise _cannot_write(dest, e) from None
     zip_path = dest/Path(urllib.parse.urlparse(url).path).name
     folder = zip_path.with_suffix('')
     if force or not zip_path.exists(): _fetch(url, zip_path)
@@ -154,7 +168,7 @@ def download_dataset(dest='data', # Folder to download and unpack into
         tmp = Path(tempfile.mkdtemp(dir=dest, prefix='.unzip-'))
         try:
             _extract(zip_path, tmp)
-            if folder.exists(): shutil.rmtree(folder)
-            tmp.replace(folder)
+            if folder.exists(): _put_back(tmp, folder)  # only the zip's own files are replaced
+            else: tmp.replace(folder)  # whole or not at all
         finally: shutil.rmtree(tmp, ignore_errors=True)
     return folder
