@@ -4,8 +4,8 @@
 
 # %% ../nbs/03_train.ipynb #1843d93f
 from __future__ import annotations
-import math, os, platform, time
-from dataclasses import asdict, dataclass
+import contextlib, math, os, platform, time
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Callable
 
@@ -23,14 +23,15 @@ from .data import KeypointSchema
 from .dataset import KeypointDataset, collate, load_dataset
 from .show import plot_history
 from .utils import atomic_write, pick_device, write_json_atomic
-from .metrics import evaluate, is_better
-from .model import ModelConfig, build_model, load_checkpoint, make_config, model_from_checkpoint, save_checkpoint
-from .transforms import make_augmentation
+from .metrics import METRICS, evaluate, is_better
+from .model import ModelConfig, build_model, get_backbone, load_checkpoint, make_config, model_from_checkpoint, save_checkpoint
+from .transforms import AUGMENTATIONS, make_augmentation
 
 # %% auto #0
-__all__ = ['amp_dtype', 'Distributed', 'start_distributed', 'to_device', 'check_finite', 'train_one_epoch', 'validation_loss',
-           'versions', 'save_colormap', 'RunFolder', 'TrainArgs', 'model_config', 'make_datasets', 'make_loader',
-           'OneCycleSchedule', 'TimeBudget', 'fit']
+__all__ = ['RESUME_LONGER', 'RESUME_HERE', 'amp_dtype', 'Distributed', 'start_distributed', 'to_device', 'check_finite',
+           'train_one_epoch', 'validation_loss', 'versions', 'save_colormap', 'RunFolder', 'RunFolderError', 'RunLock',
+           'claim_run_folder', 'TrainArgs', 'model_config', 'make_datasets', 'make_loader', 'check_settings',
+           'OneCycleSchedule', 'TimeBudget', 'resume_settings', 'TrainingInterrupted', 'fit']
 
 # %% ../nbs/03_train.ipynb #003cde27
 def amp_dtype(device:torch.device)->torch.dtype|None:
@@ -159,14 +160,18 @@ def save_colormap(path, schema:KeypointSchema):
 # %% ../nbs/03_train.ipynb #11224e46
 class RunFolder:
     "The files of one training run, written after each epoch by process 0 (`main`) and by no other."
+    files = ('best.pt', 'colormap.json', 'history.csv', 'history.png', 'last.pt', 'training_metadata.json')
+
     def __init__(self, out, # The run folder
                  schema:KeypointSchema, # The keypoints
                  config:ModelConfig, # The model's config
                  best_metric:str='oks_ap', # The validation metric that picks `best.pt`
                  best:float=None, # Its best value so far (a resumed run)
                  main:bool=True, # False in the other processes: they write nothing
+                 saved:int=0, # The epoch `last.pt` holds (a resumed run)
+                 replace:bool=False, # The folder holds another run: remove all its files at the first save
                  **about): # What else the checkpoints and the metadata record: `train_args`, `dataset`, ...
-        store_attr('schema,config,best_metric,best,main,about'); self.out = Path(out)
+        store_attr('schema,config,best_metric,best,main,saved,replace,about'); self.out = Path(out)
 
     def save(self, model:nn.Module, # The model (not wrapped)
              history:list, # One dict per epoch; the last is the epoch to save
@@ -176,12 +181,16 @@ class RunFolder:
         "Write `last.pt`, `best.pt` when the epoch is the best so far, the history and its plot, the metadata and the colour map."
         if not self.main: return False
         row, out = history[-1], self.out
+        if self.replace:  # none of the old run's files may stay beside the new run's (a `best.pt` the new one never beats)
+            for f in self.files: (out/f).unlink(missing_ok=True)
+            self.replace = False
         improved = is_better(self.best_metric, row[self.best_metric], self.best)
         if improved: self.best = row[self.best_metric]
         losses = {k: v for k, v in row.items() if k.startswith('loss')}
         metrics = {k: v for k, v in row.items() if k not in losses and k not in ('epoch', 'lr', 'seconds')}
         kept = dict(epoch=row['epoch'], best_metric=self.best_metric, **self.about)
         save_checkpoint(out/'last.pt', model, self.config, self.schema, **kept, epochs=epochs, history=history, best=self.best, **state)
+        self.saved = row['epoch']
         if improved: save_checkpoint(out/'best.pt', model, self.config, self.schema, **kept, metrics=metrics)
         df = pd.DataFrame(history)
         with atomic_write(out/'history.csv') as f: df.to_csv(f, index=False)
@@ -191,6 +200,78 @@ class RunFolder:
             model=self.config.to_dict(), schema=self.schema.to_dict(), **self.about, versions=versions()), indent=2)
         save_colormap(out/'colormap.json', self.schema)
         return improved
+
+# %% ../nbs/03_train.ipynb #9d15e707
+class RunFolderError(ValueError):
+    "A run folder that `fit` will not use as asked: written by another run, not writable, or holding a run to keep."
+
+if os.name == 'nt': import msvcrt
+else: import fcntl
+
+def _lock_file(fd:int)->bool:
+    "Lock the open file `fd` for this process alone, without waiting: False when another process holds it."
+    try:
+        if os.name == 'nt': msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        else: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError: return False
+    return True
+
+def _is_file(fd:int, path:Path)->bool:
+    "Is the open file `fd` still the file at `path`?"
+    try: return os.stat(path).st_ino == os.fstat(fd).st_ino
+    except FileNotFoundError: return False
+
+class RunLock:
+    "This process's hold on a run folder: a lock on `out/.lock`, which holds its process id; the system drops it when the process ends."
+    def __init__(self, out, # The run folder (it exists)
+                 main:bool=True, # False: take nothing (another process of the same run holds it)
+                 made:bool=False, # The folder was made for this run: on release, remove it if it is still empty
+                ):
+        self.out, self.path, self.made, self.fd = Path(out), Path(out)/'.lock', made, None
+        while main and self.fd is None:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            if not _lock_file(fd):
+                pid = ''
+                with contextlib.suppress(OSError, UnicodeError): pid = os.read(fd, 32).decode().strip()
+                os.close(fd)
+                raise RunFolderError(f"{self.out} is being written by another training run (process {pid or 'unknown'}): "
+                                     "wait for it to end, or choose another --out")
+            if _is_file(fd, self.path): self.fd = fd
+            else: os.close(fd)  # its owner removed the file as we opened it: lock the next one
+        if self.fd is not None: os.ftruncate(self.fd, 0); os.write(self.fd, f"{os.getpid()}\n".encode())
+
+    def release(self):
+        "Let the folder go: remove `.lock`, then unlock (for the data-loading processes that share the file too)."
+        if self.fd is None: return
+        fd, self.fd = self.fd, None
+        if os.name != 'nt': self.path.unlink(missing_ok=True); fcntl.flock(fd, fcntl.LOCK_UN)  # removed first: no one locks a file that is going
+        os.close(fd)  # on Windows closing unlocks, and the unlocked file stays
+        if self.made:
+            with contextlib.suppress(OSError): self.out.rmdir()
+
+    def __enter__(self): return self
+    def __exit__(self, *exc): self.release()
+
+# %% ../nbs/03_train.ipynb #2dafcc16
+def claim_run_folder(out, # The run folder; made if missing
+                     resume:bool=False, # Continue the run it holds
+                     overwrite:bool=False, # Start a new run even if it holds one
+                     main:bool=True, # False in the other processes of a run: they take nothing
+                    )->RunLock: # Hold it until training ends (`with`)
+    "Take the run folder `out` for this run: writable, written by no other run, and holding no run unless told what to do with it."
+    out = Path(out)
+    if not main: return RunLock(out, main=False)
+    made = not out.exists()
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out/f'.write-test-{os.getpid()}'; probe.write_bytes(b''); probe.unlink()
+    except OSError as e: raise RunFolderError(f"{out}: cannot write a run folder there ({e.strerror or e}); choose another --out") from None
+    lock = RunLock(out, made=made)
+    if not (resume or overwrite) and (old := [f for f in ('last.pt', 'best.pt') if (out/f).exists()]):
+        lock.release()
+        raise RunFolderError(f"{out} holds a run already ({', '.join(old)}): pass resume=True (--resume) to continue it, "
+                             "or overwrite=True (--overwrite) to start again")
+    return lock
 
 # %% ../nbs/03_train.ipynb #41a19710
 @dataclass
@@ -234,7 +315,10 @@ def make_datasets(ds:KeypointDataset, args:TrainArgs, train_size:int)->tuple:
     "`(train, valid)` datasets: `ds` split, or `ds` and `args.val`; only training images are transformed."
     if args.val: train, valid = ds, load_dataset(args.val, schema=ds.schema)
     else: train, valid = ds.split(args.val_fraction, args.seed)
-    if not len(valid): raise ValueError(f"{args.data}: no validation images (use --val-fraction > 0 or --val)")
+    if not len(valid):
+        fix = (f"{args.val} has none" if args.val else "--val-fraction is 0: raise it, or give a validation set with --val DATA"
+               if len(ds) > 1 else "one image cannot be split: add images, or give a validation set with --val DATA")
+        raise ValueError(f"{args.data}: no validation images: {fix}")
     train.transforms, valid.transforms = make_augmentation(args.augment, train_size, ds.schema), None
     return train, valid
 
@@ -246,6 +330,17 @@ def make_loader(ds, args:TrainArgs, device, shuffle:bool, epoch:int=0, procs=Non
     g = torch.Generator().manual_seed(args.seed*1000 + epoch)
     return DataLoader(ds, args.batch_size, shuffle=shuffle and sampler is None, sampler=sampler, num_workers=workers,
                       collate_fn=collate, generator=g, pin_memory=device.type == 'cuda', drop_last=drop_last)
+
+# %% ../nbs/03_train.ipynb #e6bab799
+def check_settings(args:TrainArgs, resumed:bool=False # A resumed run rebuilds its model from `last.pt`, without its preset
+                  ):
+    "Refuse an unknown augmentation policy, best metric, model preset or backbone, before any data is read."
+    if args.augment not in AUGMENTATIONS:
+        raise ValueError(f"unknown augment {args.augment!r}: choose one of {', '.join(AUGMENTATIONS)} (or register_augmentation your own)")
+    if args.best_metric not in METRICS: raise ValueError(f"unknown best_metric {args.best_metric!r}: choose one of {', '.join(METRICS)}")
+    if not resumed:
+        make_config(args.preset)
+        if args.backbone: get_backbone(args.backbone)
 
 # %% ../nbs/03_train.ipynb #2308786d
 class OneCycleSchedule(torch.optim.lr_scheduler.LRScheduler):
@@ -278,11 +373,12 @@ class TimeBudget:
                  max_epochs:int=None, # The most epochs (None: 10 without a budget, no limit with one)
                  clock:Callable=time.monotonic, # Seconds now: `time.process_time` counts CPU time, a fake clock makes tests exact
                  spent:list=(), # The seconds each epoch so far took (a resumed run)
-                 planned:int=None, # The epochs a resumed run planned
+                 planned:int=None, # The epochs a resumed run planned (None: plan again, from its first epoch's pace)
                 ):
         self.minutes, self.max_epochs, self.clock, self.seconds = minutes, max_epochs, clock, list(spent)
         self.epochs = planned or max_epochs or 10  # until the first epoch shows the pace
         self.started, self.cut_short = clock() - sum(self.seconds), False
+        if minutes and self.seconds and not planned: self.plan()
 
     def late(self)->bool:
         "Would one more epoch, as long as the last, end after the budget?"
@@ -297,78 +393,125 @@ class TimeBudget:
             yield epoch
             epoch += 1
 
+    def plan(self):
+        "As many epochs as end within `minutes` at the pace of the first (at least one, at most `max_epochs`)."
+        n = max(1, int(self.minutes*60 // max(self.seconds[0], 1e-9)))
+        self.epochs = min(n, self.max_epochs) if self.max_epochs else n
+
     def end_epoch(self)->float:
         "The seconds the epoch took; after the first, plan the epochs that fit."
         self.seconds.append(self.clock() - self.tick)
-        if self.minutes and len(self.seconds) == 1:
-            n = max(1, int(self.minutes*60 // max(self.seconds[0], 1e-9)))
-            self.epochs = min(n, self.max_epochs) if self.max_epochs else n
+        if self.minutes and len(self.seconds) == 1: self.plan()
         return self.seconds[-1]
 
+# %% ../nbs/03_train.ipynb #1c42c789
+RESUME_LONGER = ('epochs', 'minutes')  # a resumed run may be given more time ...
+RESUME_HERE = ('device', 'workers', 'progress')  # ... and runs and reports as this call says; all else is the run's
+
+def _same(key:str, a, b)->bool:
+    "Do `a` and `b` say the same for setting `key`? (Paths of data are compared as absolute paths.)"
+    if key in ('data', 'val') and isinstance(a, (str, Path)) and isinstance(b, (str, Path)): a, b = os.path.abspath(a), os.path.abspath(b)
+    return a == b
+
+def resume_settings(run:dict, # The settings the run was trained with (`train_args` in `last.pt`)
+                    given:dict, # The settings passed now; one equal to its `TrainArgs` default counts as not given
+                    out=None, # The run folder, for the message
+                   )->tuple: # `(settings, {name: (the run's value, the new one)})`
+    "A resumed run's settings: its own, with longer `epochs` or `minutes` and this call's device and reporting; any other change is an error."
+    default = {f.name: f.default for f in fields(TrainArgs)}
+    asked = {k: v for k, v in given.items()
+             if k != 'out' and k not in RESUME_HERE and not _same(k, v, default.get(k)) and not _same(k, v, run.get(k))}
+    if refused := [f"{k} (the run's {run.get(k)}, given {v})" for k, v in asked.items() if k not in RESUME_LONGER]:
+        raise ValueError(f"{out}: a resumed run keeps its own settings, but these differ: {'; '.join(refused)}. Leave them out "
+                         "to continue the run, or train a new run with them (another --out, or --overwrite)")
+    return {**run, **asked, **{k: given.get(k, default[k]) for k in RESUME_HERE}}, {k: (run.get(k), v) for k, v in asked.items()}
+
+class TrainingInterrupted(KeyboardInterrupt):
+    "Ctrl-C during `fit`'s epochs; the message says what the run folder holds and how to continue."
+    def __init__(self, out, # The run folder
+                 epoch:int, # The epoch its `last.pt` holds (0: none of this run)
+                 data=None, # The training data, for the command in the message
+                ):
+        self.out, self.epoch = Path(out), epoch
+        super().__init__(f"interrupted after epoch {epoch}: `kp-rcnn train {data} --out {out} --resume` (or fit(resume='{out}')) "
+                         f"continues from {self.out/'last.pt'}" if epoch else
+                         f"interrupted before the first epoch was saved: {out} holds no checkpoint of this run")
+
 # %% ../nbs/03_train.ipynb #530284c4
-def _resolve_args(data, args, resume, kwargs)->tuple:
-    "`(TrainArgs, last checkpoint or None)`: a resumed run takes its own settings, except where it runs and how it reports."
+def _resolve_args(data, args, resume, overwrite, kwargs)->tuple:
+    "`(TrainArgs, last checkpoint or None, settings changed on resuming)`: a resumed run keeps its own (`resume_settings`)."
     given = {**(asdict(args) if args else {}), **kwargs, **({'data': str(data)} if data is not None else {})}
     out = Path(resume if isinstance(resume, (str, Path)) else given.get('out', TrainArgs.out))
-    ckpt = load_checkpoint(out/'last.pt') if resume else None
-    if ckpt: given = {**ckpt['train_args'], **{k: v for k, v in given.items() if k in ('device', 'workers', 'progress')}}
-    return TrainArgs(**{**given, 'out': str(out)}), ckpt
+    if resume and overwrite: raise ValueError(f"{out}: pass resume to continue the run there, or overwrite to start again, not both")
+    if not resume: return TrainArgs(**{**given, 'out': str(out)}), None, {}
+    if not (out/'last.pt').is_file(): raise RunFolderError(f"{out}: no last.pt to resume from; train without resume (--resume) to start a run there")
+    ckpt = load_checkpoint(out/'last.pt')
+    settings, changed = resume_settings(ckpt['train_args'], given, out)
+    return TrainArgs(**{**settings, 'out': str(out)}), ckpt, changed
 
 def fit(data=None, # LabelMe folder or COCO JSON file (or pass `args`)
         args:TrainArgs=None, # All settings at once; keyword arguments override them
         resume=False, # True (or a run folder): continue the run in `out` from its `last.pt`
+        overwrite:bool=False, # Start a new run in `out` although it holds one (its files are replaced at the first save)
         clock:Callable=time.monotonic, # Seconds now, for `minutes`: `time.process_time` budgets CPU time
         on_epoch_end:Callable=None, # Called in every process after each epoch is saved, as `on_epoch_end(row, model)`
         **kwargs, # Any `TrainArgs` field
        )->pd.DataFrame: # The history, one row per epoch
     "Train a keypoint model; write checkpoints, history, metrics and plots into `args.out`."
-    args, ckpt = _resolve_args(data, args, resume, kwargs)
+    args, ckpt, changed = _resolve_args(data, args, resume, overwrite, kwargs)
+    check_settings(args, resumed=ckpt is not None)
     procs = start_distributed(args.device)
     device, main = procs.device, procs.rank == 0
     log = print if args.progress and main else (lambda *a: None)
     dtype = amp_dtype(device) if args.amp else None
     torch.manual_seed(args.seed)
 
-    # data
-    ds = load_dataset(args.data)
-    if ckpt and ds.schema != ckpt['schema']: raise ValueError(f"{args.data}: keypoints {ds.schema.names} differ from the run's {ckpt['schema'].names}")
-    config = ckpt['config'] if ckpt else model_config(args, ds.schema)
-    train_ds, valid_ds = make_datasets(ds, args, config.train_size)
-    valid_dl = make_loader(valid_ds, args, device, shuffle=False)
-    steps_per_epoch = len(make_loader(train_ds, args, device, shuffle=True, procs=procs))
+    with claim_run_folder(args.out, resume, overwrite, main):  # the folder is this run's alone until fit returns
+        if changed: log(f"resuming {args.out} with " + ', '.join(f"{k} {new} (the run's {old})" for k, (old, new) in changed.items()))
+        # data
+        ds = load_dataset(args.data)
+        if ckpt and ds.schema != ckpt['schema']: raise ValueError(f"{args.data}: keypoints {ds.schema.names} differ from the run's {ckpt['schema'].names}")
+        config = ckpt['config'] if ckpt else model_config(args, ds.schema)
+        train_ds, valid_ds = make_datasets(ds, args, config.train_size)
+        valid_dl = make_loader(valid_ds, args, device, shuffle=False)
+        steps_per_epoch = len(make_loader(train_ds, args, device, shuffle=True, procs=procs))
 
-    # model, optimizer, and a schedule as long as the budget plans; the peak learning rate grows with the number of
-    # processes (linear scaling rule), and every process reads process 0's clock, so that all plan alike
-    model = (model_from_checkpoint(ckpt) if ckpt else build_model(config)).to(device)
-    optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=args.lr*procs.world_size, weight_decay=args.weight_decay)
-    scaler = torch.amp.GradScaler('cuda') if dtype == torch.float16 else None
-    history = ckpt['history'] if ckpt else []
-    budget = TimeBudget(args.minutes, args.epochs, lambda: procs.agree(clock()), [h['seconds'] for h in history], ckpt and ckpt['epochs'])
-    scheduler = OneCycleSchedule(optimizer, lambda: budget.epochs*steps_per_epoch)
+        # model, optimizer, and a schedule as long as the budget plans; the peak learning rate grows with the number of
+        # processes (linear scaling rule), and every process reads process 0's clock, so that all plan alike
+        model = (model_from_checkpoint(ckpt) if ckpt else build_model(config)).to(device)
+        optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=args.lr*procs.world_size, weight_decay=args.weight_decay)
+        scaler = torch.amp.GradScaler('cuda') if dtype == torch.float16 else None
+        history = ckpt['history'] if ckpt else []
+        budget = TimeBudget(args.minutes, args.epochs, lambda: procs.agree(clock()), [h['seconds'] for h in history],
+                            None if changed else ckpt and ckpt['epochs'])  # a new length: planned again
+        scheduler = OneCycleSchedule(optimizer, lambda: budget.epochs*steps_per_epoch)
 
-    # resume exactly where last.pt left off
-    if ckpt:
-        optimizer.load_state_dict(ckpt['optimizer']); scheduler.load_state_dict(ckpt['scheduler'])
-        if scaler is not None and ckpt.get('scaler'): scaler.load_state_dict(ckpt['scaler'])
-    run = RunFolder(args.out, ds.schema, config, args.best_metric, ckpt and ckpt['best'], main, train_args=asdict(args),
-                    dataset={'data': args.data, 'val': args.val, 'train_images': len(train_ds), 'val_images': len(valid_ds)},
-                    processes=procs.world_size)
-    trained = procs.wrap(model)
-    log(f"training {config.backbone} at {config.train_size} px on {device}{' with ' + str(dtype) if dtype else ''}"
-        f"{f' in {procs.world_size} processes' if procs.world_size > 1 else ''}: {len(train_ds)} training and {len(valid_ds)} "
-        f"validation images, from epoch {len(history)+1}{f' for {args.minutes} minutes' if args.minutes else f' to {budget.epochs}'}")
+        # resume exactly where last.pt left off
+        if ckpt:
+            optimizer.load_state_dict(ckpt['optimizer']); scheduler.load_state_dict(ckpt['scheduler'])
+            if scaler is not None and ckpt.get('scaler'): scaler.load_state_dict(ckpt['scaler'])
+        run = RunFolder(args.out, ds.schema, config, args.best_metric, ckpt and ckpt['best'], main, len(history), overwrite,
+                        train_args=asdict(args), processes=procs.world_size,
+                        dataset={'data': args.data, 'val': args.val, 'train_images': len(train_ds), 'val_images': len(valid_ds)})
+        trained = procs.wrap(model)
+        log(f"training {config.backbone} at {config.train_size} px on {device}{' with ' + str(dtype) if dtype else ''}"
+            f"{f' in {procs.world_size} processes' if procs.world_size > 1 else ''}: {len(train_ds)} training and {len(valid_ds)} "
+            f"validation images, from epoch {len(history)+1}{f' for {args.minutes} minutes' if args.minutes else f' to {budget.epochs}'}")
 
-    for epoch in budget.epochs_from(len(history)):
-        torch.manual_seed(args.seed*1000 + epoch)
-        train_dl = make_loader(train_ds, args, device, shuffle=True, epoch=epoch, procs=procs)
-        losses = train_one_epoch(trained, optimizer, train_dl, device, scheduler, scaler, dtype, args.clip,
-                                 step=epoch*steps_per_epoch, desc=f"epoch {epoch+1}/{budget.epochs}", progress=args.progress and main)
-        metrics = evaluate(model, valid_dl, train_ds.schema, device) | {'val_loss': validation_loss(model, valid_dl, device, dtype)} if main else {}
-        history = procs.agree(history + [{'epoch': epoch+1, 'lr': optimizer.param_groups[0]['lr'], **losses, **metrics, 'seconds': budget.end_epoch()}])
-        best = run.save(model, history, budget.epochs, optimizer=optimizer.state_dict(), scheduler=scheduler.state_dict(),
-                        scaler=scaler.state_dict() if scaler else None)
-        log(f"epoch {epoch+1}/{budget.epochs}: " + ', '.join(f"{k} {history[-1][k]:.3f}" for k in ('loss', 'val_loss', 'oks_ap', 'pck@0.2')) + (' (best)' if best else ''))
-        if on_epoch_end: on_epoch_end(history[-1], model)
-    if budget.cut_short: log(f"stopped after epoch {len(history)}: the next would not end within {args.minutes} minutes")
-    procs.stop()
+        try:
+            for epoch in budget.epochs_from(len(history)):
+                torch.manual_seed(args.seed*1000 + epoch)
+                train_dl = make_loader(train_ds, args, device, shuffle=True, epoch=epoch, procs=procs)
+                losses = train_one_epoch(trained, optimizer, train_dl, device, scheduler, scaler, dtype, args.clip,
+                                         step=epoch*steps_per_epoch, desc=f"epoch {epoch+1}/{budget.epochs}", progress=args.progress and main)
+                metrics = evaluate(model, valid_dl, train_ds.schema, device) | {'val_loss': validation_loss(model, valid_dl, device, dtype)} if main else {}
+                history = procs.agree(history + [{'epoch': epoch+1, 'lr': optimizer.param_groups[0]['lr'], **losses, **metrics, 'seconds': budget.end_epoch()}])
+                best = run.save(model, history, budget.epochs, optimizer=optimizer.state_dict(), scheduler=scheduler.state_dict(),
+                                scaler=scaler.state_dict() if scaler else None)
+                log(f"epoch {epoch+1}/{budget.epochs}: " + ', '.join(f"{k} {history[-1][k]:.3f}" for k in ('loss', 'val_loss', 'oks_ap', 'pck@0.2')) + (' (best)' if best else ''))
+                if on_epoch_end: on_epoch_end(history[-1], model)
+        except KeyboardInterrupt: raise TrainingInterrupted(args.out, run.saved, args.data) from None
+        if budget.cut_short: log(f"stopped after epoch {len(history)}: the next would not end within {args.minutes} minutes")
+        elif ckpt and len(history) == len(ckpt['history']): log(f"{args.out}: the run has trained its {len(history)} epochs; give more epochs or minutes to train longer")
+        procs.stop()
     return pd.DataFrame(history)
