@@ -75,7 +75,7 @@ def add_data_commands(sub):
 # %% ../nbs/05_cli.ipynb #f45dda50
 def train_command(args):
     "Train a model."
-    fit(args.data, resume=args.resume, **{f.name: getattr(args, f.name) for f in fields(TrainArgs) if f.name != 'data'})
+    fit(args.data, resume=args.resume, overwrite=args.overwrite, **{f.name: getattr(args, f.name) for f in fields(TrainArgs) if f.name != 'data'})
     if os.environ.get('RANK', '0') == '0': print(f"run folder: {args.out} (best.pt, last.pt, history.csv, history.png, training_metadata.json)")
 
 def add_train(sub):
@@ -91,7 +91,9 @@ def add_train(sub):
         if isinstance(f.default, bool): p.add_argument(flag, action=argparse.BooleanOptionalAction, default=f.default, help=help); continue
         typ = get_type_hints(TrainArgs)[f.name]
         (val if f.name in ('val', 'val_fraction') else p).add_argument(flag, type=typ, default=f.default, help=help)
-    p.add_argument('--resume', action='store_true', help="continue the run in --out from its last.pt")
+    again = p.add_mutually_exclusive_group()
+    again.add_argument('--resume', action='store_true', help="continue the run in --out from its last.pt")
+    again.add_argument('--overwrite', action='store_true', help="start a new run in an --out that holds one (its files are replaced at the first epoch's end)")
     p.set_defaults(func=train_command)
 
 def _plain(x): return None if isinstance(x, float) and math.isnan(x) else x
@@ -171,7 +173,7 @@ def demo_command(args):
     ds = inspect_command(argparse.Namespace(data=data, skip_bad=False, json=out/'summary.json'))
     matplotlib.use('Agg')
     show_samples(ds, range(min(8, len(ds))), names=True).savefig(out/'samples.png', dpi=80)
-    fit(data, out=out/'run', preset='light', train_size=args.train_size, weights='none', backbone_weights='none',
+    fit(data, out=out/'run', overwrite=True, preset='light', train_size=args.train_size, weights='none', backbone_weights='none',
         epochs=args.epochs, minutes=args.minutes, batch_size=8, lr=args.lr, augment='mild', seed=args.seed, device=args.device)
     metrics = evaluate_command(argparse.Namespace(checkpoint=out/'run'/'best.pt', data=holdout, json=out/'holdout_metrics.json',
                                                   device=args.device, batch_size=8))
@@ -227,7 +229,7 @@ def main(argv=None)->int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
     except KeyboardInterrupt as e:
-        print(f"kp-rcnn {args.command}: interrupted{f': {e}' if str(e) else ''}", file=sys.stderr)
+        if os.environ.get('RANK', '0') == '0': print(f"kp-rcnn {args.command}: {str(e) or 'interrupted'}", file=sys.stderr)
         return 130
     except USER_ERRORS as e:
         if args.debug: traceback.print_exc()

@@ -4,34 +4,29 @@
 
 # %% ../nbs/03_train.ipynb #1843d93f
 from __future__ import annotations
-import contextlib, math, os, platform, time
+import os, time
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Callable
 
-import matplotlib.pyplot as plt
 import pandas as pd
 import torch
-import torchvision
-from fastcore.basics import store_attr
 from torch import nn
 from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
 
-import kp_rcnn
 from .data import KeypointSchema
 from .dataset import KeypointDataset, collate, load_dataset
-from .show import plot_history
-from .utils import atomic_write, pick_device, write_json_atomic
-from .metrics import METRICS, evaluate, is_better
-from .model import ModelConfig, build_model, get_backbone, load_checkpoint, make_config, model_from_checkpoint, save_checkpoint
+from .utils import pick_device
+from .metrics import METRICS, evaluate
+from .model import ModelConfig, build_model, get_backbone, load_checkpoint, make_config, model_from_checkpoint
+from .runs import OneCycleSchedule, RunFolder, RunFolderError, TimeBudget, claim_run_folder
 from .transforms import AUGMENTATIONS, make_augmentation
 
 # %% auto #0
 __all__ = ['RESUME_LONGER', 'RESUME_HERE', 'amp_dtype', 'Distributed', 'start_distributed', 'to_device', 'check_finite',
-           'train_one_epoch', 'validation_loss', 'versions', 'save_colormap', 'RunFolder', 'RunFolderError', 'RunLock',
-           'claim_run_folder', 'TrainArgs', 'model_config', 'make_datasets', 'make_loader', 'check_settings',
-           'OneCycleSchedule', 'TimeBudget', 'resume_settings', 'TrainingInterrupted', 'fit']
+           'train_one_epoch', 'validation_loss', 'TrainArgs', 'model_config', 'make_datasets', 'make_loader',
+           'check_settings', 'resume_settings', 'TrainingInterrupted', 'fit']
 
 # %% ../nbs/03_train.ipynb #003cde27
 def amp_dtype(device:torch.device)->torch.dtype|None:
@@ -147,132 +142,6 @@ def validation_loss(model:nn.Module, loader:DataLoader, device:torch.device, dty
     model.eval()
     return total/max(n, 1)
 
-# %% ../nbs/03_train.ipynb #03b20e44
-def versions()->dict:
-    "The versions of `kp_rcnn` and of what it runs on, for the metadata."
-    return {'kp_rcnn': kp_rcnn.__version__, 'torch': torch.__version__, 'torchvision': torchvision.__version__,
-            'python': platform.python_version()}
-
-def save_colormap(path, schema:KeypointSchema):
-    "The keypoint colours as a colour map file: one item per keypoint with its label and RGB colour."
-    write_json_atomic(path, {'items': [{'label': n, 'color': list(c)} for n, c in zip(schema.names, schema.colors)]}, indent=2)
-
-# %% ../nbs/03_train.ipynb #11224e46
-class RunFolder:
-    "The files of one training run, written after each epoch by process 0 (`main`) and by no other."
-    files = ('best.pt', 'colormap.json', 'history.csv', 'history.png', 'last.pt', 'training_metadata.json')
-
-    def __init__(self, out, # The run folder
-                 schema:KeypointSchema, # The keypoints
-                 config:ModelConfig, # The model's config
-                 best_metric:str='oks_ap', # The validation metric that picks `best.pt`
-                 best:float=None, # Its best value so far (a resumed run)
-                 main:bool=True, # False in the other processes: they write nothing
-                 saved:int=0, # The epoch `last.pt` holds (a resumed run)
-                 replace:bool=False, # The folder holds another run: remove all its files at the first save
-                 **about): # What else the checkpoints and the metadata record: `train_args`, `dataset`, ...
-        store_attr('schema,config,best_metric,best,main,saved,replace,about'); self.out = Path(out)
-
-    def save(self, model:nn.Module, # The model (not wrapped)
-             history:list, # One dict per epoch; the last is the epoch to save
-             epochs:int, # The epochs planned
-             **state, # What `last.pt` needs to resume: the `optimizer`, `scheduler` and `scaler` state dicts
-            )->bool: # Is this epoch the best so far?
-        "Write `last.pt`, `best.pt` when the epoch is the best so far, the history and its plot, the metadata and the colour map."
-        if not self.main: return False
-        row, out = history[-1], self.out
-        if self.replace:  # none of the old run's files may stay beside the new run's (a `best.pt` the new one never beats)
-            for f in self.files: (out/f).unlink(missing_ok=True)
-            self.replace = False
-        improved = is_better(self.best_metric, row[self.best_metric], self.best)
-        if improved: self.best = row[self.best_metric]
-        losses = {k: v for k, v in row.items() if k.startswith('loss')}
-        metrics = {k: v for k, v in row.items() if k not in losses and k not in ('epoch', 'lr', 'seconds')}
-        kept = dict(epoch=row['epoch'], best_metric=self.best_metric, **self.about)
-        save_checkpoint(out/'last.pt', model, self.config, self.schema, **kept, epochs=epochs, history=history, best=self.best, **state)
-        self.saved = row['epoch']
-        if improved: save_checkpoint(out/'best.pt', model, self.config, self.schema, **kept, metrics=metrics)
-        df = pd.DataFrame(history)
-        with atomic_write(out/'history.csv') as f: df.to_csv(f, index=False)
-        plt.close(plot_history(df, out/'history.png'))
-        write_json_atomic(out/'training_metadata.json', dict(
-            epoch=row['epoch'], epochs=epochs, lr=row['lr'], losses=losses, metrics=metrics, best={self.best_metric: self.best},
-            model=self.config.to_dict(), schema=self.schema.to_dict(), **self.about, versions=versions()), indent=2)
-        save_colormap(out/'colormap.json', self.schema)
-        return improved
-
-# %% ../nbs/03_train.ipynb #9d15e707
-class RunFolderError(ValueError):
-    "A run folder that `fit` will not use as asked: written by another run, not writable, or holding a run to keep."
-
-if os.name == 'nt': import msvcrt
-else: import fcntl
-
-def _lock_file(fd:int)->bool:
-    "Lock the open file `fd` for this process alone, without waiting: False when another process holds it."
-    try:
-        if os.name == 'nt': msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-        else: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError: return False
-    return True
-
-def _is_file(fd:int, path:Path)->bool:
-    "Is the open file `fd` still the file at `path`?"
-    try: return os.stat(path).st_ino == os.fstat(fd).st_ino
-    except FileNotFoundError: return False
-
-class RunLock:
-    "This process's hold on a run folder: a lock on `out/.lock`, which holds its process id; the system drops it when the process ends."
-    def __init__(self, out, # The run folder (it exists)
-                 main:bool=True, # False: take nothing (another process of the same run holds it)
-                 made:bool=False, # The folder was made for this run: on release, remove it if it is still empty
-                ):
-        self.out, self.path, self.made, self.fd = Path(out), Path(out)/'.lock', made, None
-        while main and self.fd is None:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-            if not _lock_file(fd):
-                pid = ''
-                with contextlib.suppress(OSError, UnicodeError): pid = os.read(fd, 32).decode().strip()
-                os.close(fd)
-                raise RunFolderError(f"{self.out} is being written by another training run (process {pid or 'unknown'}): "
-                                     "wait for it to end, or choose another --out")
-            if _is_file(fd, self.path): self.fd = fd
-            else: os.close(fd)  # its owner removed the file as we opened it: lock the next one
-        if self.fd is not None: os.ftruncate(self.fd, 0); os.write(self.fd, f"{os.getpid()}\n".encode())
-
-    def release(self):
-        "Let the folder go: remove `.lock`, then unlock (for the data-loading processes that share the file too)."
-        if self.fd is None: return
-        fd, self.fd = self.fd, None
-        if os.name != 'nt': self.path.unlink(missing_ok=True); fcntl.flock(fd, fcntl.LOCK_UN)  # removed first: no one locks a file that is going
-        os.close(fd)  # on Windows closing unlocks, and the unlocked file stays
-        if self.made:
-            with contextlib.suppress(OSError): self.out.rmdir()
-
-    def __enter__(self): return self
-    def __exit__(self, *exc): self.release()
-
-# %% ../nbs/03_train.ipynb #2dafcc16
-def claim_run_folder(out, # The run folder; made if missing
-                     resume:bool=False, # Continue the run it holds
-                     overwrite:bool=False, # Start a new run even if it holds one
-                     main:bool=True, # False in the other processes of a run: they take nothing
-                    )->RunLock: # Hold it until training ends (`with`)
-    "Take the run folder `out` for this run: writable, written by no other run, and holding no run unless told what to do with it."
-    out = Path(out)
-    if not main: return RunLock(out, main=False)
-    made = not out.exists()
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        probe = out/f'.write-test-{os.getpid()}'; probe.write_bytes(b''); probe.unlink()
-    except OSError as e: raise RunFolderError(f"{out}: cannot write a run folder there ({e.strerror or e}); choose another --out") from None
-    lock = RunLock(out, made=made)
-    if not (resume or overwrite) and (old := [f for f in ('last.pt', 'best.pt') if (out/f).exists()]):
-        lock.release()
-        raise RunFolderError(f"{out} holds a run already ({', '.join(old)}): pass resume=True (--resume) to continue it, "
-                             "or overwrite=True (--overwrite) to start again")
-    return lock
-
 # %% ../nbs/03_train.ipynb #41a19710
 @dataclass
 class TrainArgs:
@@ -341,68 +210,6 @@ def check_settings(args:TrainArgs, resumed:bool=False # A resumed run rebuilds i
     if not resumed:
         make_config(args.preset)
         if args.backbone: get_backbone(args.backbone)
-
-# %% ../nbs/03_train.ipynb #2308786d
-class OneCycleSchedule(torch.optim.lr_scheduler.LRScheduler):
-    "`OneCycleLR`'s schedule, with a length that may change while it runs."
-    def __init__(self, optimizer:torch.optim.Optimizer, # Its learning rate is the peak
-                 total_steps:int|Callable, # The steps planned, or a function that returns the current plan
-                ):
-        self.total_steps = total_steps if callable(total_steps) else lambda: total_steps
-        super().__init__(optimizer)
-
-    def get_lr(self)->list:
-        # OneCycleLR's defaults: up to the peak over 30% of the steps, then down to peak/25e4; beta1 from 0.95 to 0.85 and back.
-        # One step more than planned lets the last batch step the schedule too.
-        total, step = self.total_steps() + 1, self.last_epoch
-        top = 0.3*total - 1
-        if step <= top: pct, lrs, betas = step/top, (1/25, 1.), (.95, .85)
-        else: pct, lrs, betas = min(1., (step - top)/(total - 1 - top)), (1., 1/25e4), (.85, .95)
-        w = (1 + math.cos(math.pi*pct))/2  # 1 at the start of a phase, 0 at its end
-        for g in self.optimizer.param_groups:
-            if 'betas' in g: g['betas'] = (betas[1] + (betas[0] - betas[1])*w, g['betas'][1])
-        return [base*(lrs[1] + (lrs[0] - lrs[1])*w) for base in self.base_lrs]
-
-    def state_dict(self)->dict:  # the plan is not state: whoever resumes passes it again
-        return {k: v for k, v in super().state_dict().items() if k != 'total_steps'}
-
-# %% ../nbs/03_train.ipynb #75344f46
-class TimeBudget:
-    "How many epochs to train: `max_epochs`, or as many as end within `minutes` at the pace of the first."
-    def __init__(self, minutes:float=None, # The budget (None: train `max_epochs`)
-                 max_epochs:int=None, # The most epochs (None: 10 without a budget, no limit with one)
-                 clock:Callable=time.monotonic, # Seconds now: `time.process_time` counts CPU time, a fake clock makes tests exact
-                 spent:list=(), # The seconds each epoch so far took (a resumed run)
-                 planned:int=None, # The epochs a resumed run planned (None: plan again, from its first epoch's pace)
-                ):
-        self.minutes, self.max_epochs, self.clock, self.seconds = minutes, max_epochs, clock, list(spent)
-        self.epochs = planned or max_epochs or 10  # until the first epoch shows the pace
-        self.started, self.cut_short = clock() - sum(self.seconds), False
-        if minutes and self.seconds and not planned: self.plan()
-
-    def late(self)->bool:
-        "Would one more epoch, as long as the last, end after the budget?"
-        return bool(self.minutes and self.seconds) and self.clock() - self.started + self.seconds[-1] > self.minutes*60
-
-    def epochs_from(self, first:int):
-        "The epochs to train from `first` on, each timed until `end_epoch`: the plan, cut short when the next would overrun."
-        epoch = first
-        while epoch < self.epochs:
-            if self.late(): self.cut_short = True; return
-            self.tick = self.clock()
-            yield epoch
-            epoch += 1
-
-    def plan(self):
-        "As many epochs as end within `minutes` at the pace of the first (at least one, at most `max_epochs`)."
-        n = max(1, int(self.minutes*60 // max(self.seconds[0], 1e-9)))
-        self.epochs = min(n, self.max_epochs) if self.max_epochs else n
-
-    def end_epoch(self)->float:
-        "The seconds the epoch took; after the first, plan the epochs that fit."
-        self.seconds.append(self.clock() - self.tick)
-        if self.minutes and len(self.seconds) == 1: self.plan()
-        return self.seconds[-1]
 
 # %% ../nbs/03_train.ipynb #1c42c789
 RESUME_LONGER = ('epochs', 'minutes')  # a resumed run may be given more time ...
