@@ -11,10 +11,10 @@ import ast, json, re, sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PICTURES = {'00c_sample': 1, '00f_show': 3, '01_transforms': 3, '03_train': 1, '04_infer': 2}  # least pictures per notebook
+PICTURES = {'00c_sample': 1, '00f_show': 3, '01_transforms': 2, '03_train': 1, '04_infer': 2}  # least pictures per notebook
 MAX_MB = 5
 SILENT_CALLS = {'close', 'shutdown', 'unlink', 'mkdir', 'write_text', 'write_bytes', 'manual_seed', 'set_num_threads',
-                'nbdev_export', 'simplefilter', 'save', 'savefig', 'append', 'update', 'paste', 'rmtree', 'start', 'sleep'}
+                'nbdev_export', 'simplefilter', 'save', 'savefig', 'append', 'update', 'paste', 'rmtree', 'start', 'sleep', 'release'}
 SKIP_DIRECTIVES = re.compile(r"^#\|\s*(export|exports|exporti|hide|slow|cuda|eval:\s*false)\b", re.M)
 
 def numbered_notebooks()->list:
