@@ -139,7 +139,10 @@ def _fetch(url, path, timeout=60):
     except OSError as e: raise _cannot_write(path, e) from None  # the disk, not the network
 
 def _extract(zip_path, folder):
-    "Unpack a zip into `folder`, refusing members that would land outside it."
+    "Unpack a zip into `folder`, refusing members that would land outside it, and a download that is not a zip."
+    if not zipfile.is_zipfile(zip_path):
+        size = zip_path.stat().st_size; zip_path.unlink()  # not kept: the next call downloads again
+        raise ValueError(f"{zip_path}: the download is not a zip file ({size} bytes of something else, often a web page): check the URL")
     with zipfile.ZipFile(zip_path) as z:
         for m in z.namelist():
             if not (folder/m).resolve().is_relative_to(folder.resolve()): raise ValueError(f"{zip_path}: unsafe path in zip: {m}")

@@ -3,7 +3,8 @@ from __future__ import annotations
 import os, signal, subprocess, sys, time
 import pytest
 from kp_rcnn.sample import make_face_dataset
-from kp_rcnn.train import RunFolderError, RunLock, fit
+from kp_rcnn.runs import RunFolderError, RunLock
+from kp_rcnn.train import fit
 
 # A run that takes its folder, then hangs in its clock (which `fit` first reads once the model is built) until killed
 HOLDER = """
