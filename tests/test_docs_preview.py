@@ -10,7 +10,7 @@ from check_outputs import PICTURES, numbered_notebooks
 
 # Appended to a copy of each page: once the page has loaded, the browser writes what it sees into the DOM it dumps.
 PROBE = """<script>window.addEventListener('load', () => {
-  const imgs = [...document.images];
+  const imgs = [...document.images].filter(i => i.src.startsWith('data:'));  // the notebook's own pictures; a badge from the web cannot load offline
   document.body.setAttribute('data-probe', JSON.stringify({images: imgs.length,
     broken: imgs.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src.slice(0, 60)),
     api: document.querySelectorAll('h2, h3, h4').length, text: document.body.innerText.length}));
