@@ -20,7 +20,7 @@ from tqdm.auto import tqdm
 
 import kp_rcnn
 from .data import IMAGE_SUFFIXES, KeypointSchema, load_image, read_files, to_rgb
-from .labelme import labelme_shapes, write_labelme
+from .labelme import labelme_content, labelme_shapes
 from .model import ModelConfig, load_checkpoint, model_from_checkpoint
 from .show import draw_annotations, draw_scores, side_by_side
 from .utils import atomic_write, pick_device, write_json_atomic
@@ -288,9 +288,7 @@ def write_labelme_prediction(pred:Prediction, # One image's prediction (of an im
     kps = pred.keypoints.copy()
     if keypoint_threshold is not None: kps[pred.keypoints_scores < keypoint_threshold] = 0
     shapes = labelme_shapes(kps, pred.boxes, pred.schema, pred.scores, pred.keypoints_scores)  # plain floats: JSON keeps them exactly
-    write_labelme(path, pred.file, pred.size, shapes)
-    # the mark covers the file as `write_labelme` laid it out; until it is added the file counts as a person's: kept, never lost
-    ann = json.loads(path.read_text(encoding='utf-8'))
+    ann = labelme_content(path, pred.file, pred.size, shapes)  # the mark covers all of it, so it is written once, with the mark
     write_json_atomic(path, ann | {'kp_rcnn': {'version': kp_rcnn.__version__, 'content_sha256': _content_digest(ann)}}, indent=2)
     return path
 

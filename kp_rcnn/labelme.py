@@ -16,7 +16,7 @@ from .utils import write_json_atomic
 
 # %% auto #0
 __all__ = ['BOX_SHAPES', 'find_labelme_image', 'LabelmeImage', 'read_labelme', 'labelme_record', 'labelme_files',
-           'read_labelme_folder', 'labelme_shapes', 'write_labelme']
+           'read_labelme_folder', 'labelme_shapes', 'labelme_content', 'write_labelme']
 
 # %% ../nbs/00b_labelme.ipynb #e223f974
 def _glob_escape(s): return re.sub(r'([*?\[])', r'[\1]', s)
@@ -198,17 +198,24 @@ def labelme_shapes(keypoints:np.ndarray, # `(N, K, 3)` keypoints
                                             None if keypoint_scores is None else keypoint_scores[n][k]))
     return shapes
 
+def labelme_content(json_path, # The LabelMe file it is for
+                    image, # The image's `Path` (stored relative to `json_path`) or its bytes (embedded)
+                    size:tuple, # `(height, width)` of the upright image
+                    shapes:list, # Shapes, see `labelme_shapes`
+                    extra:dict=None, # More top-level keys (LabelMe keeps keys it does not know when it saves)
+                   )->dict:
+    "What a LabelMe (5.x format) file for `json_path` holds."
+    json_path, embedded = Path(json_path), isinstance(image, bytes)
+    return dict(version='5.5.0', flags={}, shapes=shapes,
+                imagePath=f"{json_path.stem}.png" if embedded else os.path.relpath(Path(image).resolve(), json_path.parent.resolve()),
+                imageData=base64.b64encode(image).decode() if embedded else None, imageHeight=size[0], imageWidth=size[1]) | (extra or {})
+
 def write_labelme(json_path, # The LabelMe file to write
                   image, # The image's `Path` (stored relative to `json_path`) or its bytes (embedded)
                   size:tuple, # `(height, width)` of the upright image
                   shapes:list, # Shapes, see `labelme_shapes`
-                  extra:dict=None, # More top-level keys (LabelMe keeps keys it does not know when it saves)
+                  extra:dict=None, # More top-level keys, see `labelme_content`
                  )->Path:
     "Write a LabelMe (5.x format) file atomically."
-    json_path = Path(json_path)
-    embedded = isinstance(image, bytes)
-    ann = dict(version='5.5.0', flags={}, shapes=shapes,
-               imagePath=f"{json_path.stem}.png" if embedded else os.path.relpath(Path(image).resolve(), json_path.parent.resolve()),
-               imageData=base64.b64encode(image).decode() if embedded else None, imageHeight=size[0], imageWidth=size[1]) | (extra or {})
-    write_json_atomic(json_path, ann, indent=2)
-    return json_path
+    write_json_atomic(json_path, labelme_content(json_path, image, size, shapes, extra), indent=2)
+    return Path(json_path)
