@@ -24,7 +24,7 @@ from .model import load_checkpoint, model_from_checkpoint
 from .utils import pick_device
 
 # %% auto #0
-__all__ = ['PCK_THRESHOLDS', 'METRICS', 'coco_stats', 'match_objects', 'keypoint_errors', 'pck', 'error_summary',
+__all__ = ['PCK_THRESHOLDS', 'METRICS', 'BEST_METRICS', 'coco_stats', 'match_objects', 'keypoint_errors', 'pck', 'error_summary',
            'keypoint_table', 'keypoint_metrics', 'metrics_table', 'is_better', 'evaluate']
 
 # %% ../nbs/02a_metrics.ipynb #b39cdb23
@@ -175,15 +175,17 @@ def metrics_table(metrics:dict # From `keypoint_metrics`
     return pd.DataFrame({'value': [metrics[k] for k in METRICS], 'meaning': [m for m, _ in METRICS.values()]}, index=list(METRICS))
 
 # %% ../nbs/02a_metrics.ipynb #40faad39
-def is_better(metric:str, # A name from `METRICS`
+BEST_METRICS = METRICS | {'val_loss': ("training loss on the validation images (the tutorial's choice)", False)}
+
+def is_better(metric:str, # A name from `BEST_METRICS`
               value:float, # The new value
               best:float|None, # The best value so far, or None
              )->bool:
     "Whether `value` of `metric` improves on `best`."
-    if metric not in METRICS: raise ValueError(f"unknown metric {metric!r}: choose one of {', '.join(METRICS)}")
+    if metric not in BEST_METRICS: raise ValueError(f"unknown metric {metric!r}: choose one of {', '.join(BEST_METRICS)}")
     if math.isnan(value): return False
     if best is None or math.isnan(best): return True
-    return value > best if METRICS[metric][1] else value < best
+    return value > best if BEST_METRICS[metric][1] else value < best
 
 # %% ../nbs/02a_metrics.ipynb #1b79d14e
 def _outputs_and_targets(model, loader, device)->tuple:

@@ -4,7 +4,7 @@
 
 # %% ../nbs/02b_runs.ipynb #f6917f17
 from __future__ import annotations
-import contextlib, math, os, platform, time
+import contextlib, math, os, platform, shutil, time
 from pathlib import Path
 from typing import Callable
 
@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import torch
 import torchvision
-from fastcore.basics import store_attr
+from fastcore.basics import patch, store_attr
 from torch import nn
 
 import kp_rcnn
@@ -23,8 +23,8 @@ from .show import plot_history
 from .utils import atomic_write, write_json_atomic
 
 # %% auto #0
-__all__ = ['versions', 'save_colormap', 'RunFolder', 'RunFolderError', 'RunLock', 'claim_run_folder', 'OneCycleSchedule',
-           'TimeBudget']
+__all__ = ['SPACE_MARGIN', 'versions', 'save_colormap', 'RunFolder', 'RunFolderError', 'RunLock', 'claim_run_folder',
+           'checkpoint_bytes', 'OneCycleSchedule', 'TimeBudget']
 
 # %% ../nbs/02b_runs.ipynb #03b20e44
 def versions()->dict:
@@ -151,6 +151,29 @@ def claim_run_folder(out, # The run folder; made if missing
         raise RunFolderError(f"{out} holds a run already ({', '.join(old)}): pass resume=True (--resume) to continue it, "
                              "or overwrite=True (--overwrite) to start again")
     return lock
+
+# %% ../nbs/02b_runs.ipynb #3334de66
+def checkpoint_bytes(model:nn.Module, # The model to be saved
+                     optimizer_slots:int=2, # Tensors the optimizer keeps for each trainable weight (AdamW: 2)
+                    )->tuple: # `(best, last)`: bytes of the weights alone, and of the weights with the optimizer's state
+    "About how large `best.pt` and `last.pt` of `model` will be."
+    weights = sum(t.numel()*t.element_size() for t in model.state_dict().values())
+    trainable = sum(p.numel()*p.element_size() for p in model.parameters() if p.requires_grad)
+    return weights, weights + optimizer_slots*trainable
+
+SPACE_MARGIN = 16*2**20  # bytes for the history, its plot, the metadata and the colour map
+
+@patch
+def check_space(self:RunFolder, model:nn.Module, # The model the run trains
+                free:int=None, # Free bytes on the folder's disk (None: ask the system)
+               ):
+    "Refuse to start a run whose first save would not fit on the disk of its folder."
+    if not self.main: return
+    need = sum(checkpoint_bytes(model)) + SPACE_MARGIN
+    free = shutil.disk_usage(self.out).free if free is None else free
+    if free < need:
+        raise RunFolderError(f"{self.out}: {free/2**20:.0f} MB free on its disk, but this run's checkpoints need about "
+                             f"{need/2**20:.0f} MB: free some space there, or choose another --out")
 
 # %% ../nbs/02b_runs.ipynb #2308786d
 class OneCycleSchedule(torch.optim.lr_scheduler.LRScheduler):

@@ -18,7 +18,7 @@ from tqdm.auto import tqdm
 from .data import KeypointSchema
 from .dataset import KeypointDataset, collate, load_dataset
 from .utils import pick_device
-from .metrics import METRICS, evaluate
+from .metrics import BEST_METRICS, evaluate
 from .model import ModelConfig, build_model, get_backbone, load_checkpoint, make_config, model_from_checkpoint
 from .runs import OneCycleSchedule, RunFolder, RunFolderError, TimeBudget, claim_run_folder
 from .transforms import AUGMENTATIONS, make_augmentation
@@ -165,7 +165,7 @@ class TrainArgs:
     device:str = 'auto'               # 'auto', 'cpu', 'cuda', 'cuda:1', 'mps'
     workers:int = None                # Data-loading processes (None: 0 on CPU, up to 8 on a GPU)
     seed:int = 0                      # Seed of the split, the shuffling and the augmentations
-    best_metric:str = 'oks_ap'        # Validation metric that picks `best.pt`: a name from `kp_rcnn.metrics.METRICS`
+    best_metric:str = 'oks_ap'        # Validation metric that picks `best.pt`: a name from `kp_rcnn.metrics.METRICS`, or 'val_loss' as in the tutorial
     amp:bool = True                   # Mixed precision on CUDA: bfloat16, or float16 with a gradient scaler
     progress:bool = True              # Progress bars
 
@@ -206,7 +206,7 @@ def check_settings(args:TrainArgs, resumed:bool=False # A resumed run rebuilds i
     "Refuse an unknown augmentation policy, best metric, model preset or backbone, before any data is read."
     if args.augment not in AUGMENTATIONS:
         raise ValueError(f"unknown augment {args.augment!r}: choose one of {', '.join(AUGMENTATIONS)} (or register_augmentation your own)")
-    if args.best_metric not in METRICS: raise ValueError(f"unknown best_metric {args.best_metric!r}: choose one of {', '.join(METRICS)}")
+    if args.best_metric not in BEST_METRICS: raise ValueError(f"unknown best_metric {args.best_metric!r}: choose one of {', '.join(BEST_METRICS)}")
     if not resumed:
         make_config(args.preset)
         if args.backbone: get_backbone(args.backbone)
@@ -300,6 +300,7 @@ def fit(data=None, # LabelMe folder or COCO JSON file (or pass `args`)
         run = RunFolder(args.out, ds.schema, config, args.best_metric, ckpt and ckpt['best'], main, len(history), overwrite,
                         train_args=asdict(args), processes=procs.world_size,
                         dataset={'data': args.data, 'val': args.val, 'train_images': len(train_ds), 'val_images': len(valid_ds)})
+        run.check_space(model)  # a disk too full for the first save is found now, not after an epoch
         trained = procs.wrap(model)
         log(f"training {config.backbone} at {config.train_size} px on {device}{' with ' + str(dtype) if dtype else ''}"
             f"{f' in {procs.world_size} processes' if procs.world_size > 1 else ''}: {len(train_ds)} training and {len(valid_ds)} "

@@ -48,3 +48,23 @@ def test_second_run_refused_and_killed_run_lets_go(tmp_path):
     assert (out/'.lock').exists()
     with RunLock(out): assert holder(out) == str(os.getpid())
     assert not (out/'.lock').exists()
+
+@pytest.fixture
+def small_disk(tmp_path):
+    "A 40 MB file system (tmpfs), where the system lets this process mount one."
+    disk = tmp_path/'disk'; disk.mkdir()
+    res = subprocess.run(['mount', '-t', 'tmpfs', '-o', 'size=40m', 'tmpfs', str(disk)], capture_output=True, text=True)
+    if res.returncode: pytest.skip(f"cannot mount a small file system here: {res.stderr.strip()}")
+    yield disk
+    subprocess.run(['umount', str(disk)], check=True)
+
+def test_full_disk_found_before_training(tmp_path, small_disk):
+    "The light model's checkpoints (about 300 MB at 64 px) cannot fit on 40 MB: `kp-rcnn train` says so before an epoch."
+    data, out = make_face_dataset(tmp_path/'faces', n_images=4, seed=0), small_disk/'run'
+    cli = [sys.executable, '-m', 'kp_rcnn.cli', 'train', str(data), '--out', str(out), '--preset', 'light', '--train-size', '64',
+           '--weights', 'none', '--backbone-weights', 'none', '--device', 'cpu', '--epochs', '1', '--no-progress']
+    res = subprocess.run(cli, capture_output=True, text=True, env=os.environ | {'OMP_NUM_THREADS': '1'}, timeout=300)
+    assert res.returncode != 0
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and f"{out}: " in lines[0] and "MB free on its disk, but this run's checkpoints need about" in lines[0], res.stderr
+    assert 'epoch 1' not in res.stdout and not (out/'last.pt').exists()

@@ -27,6 +27,7 @@ def run_notebook(path:Path, run_flags:set=frozenset()):
         return False
     shell, here = CaptureShell(path, mpl_format='png'), os.getcwd()  # as Jupyter stores them
     os.chdir(path.parent)
+    shell.run("import pandas; pandas.set_option('display.max_columns', 20)")  # what pandas picks in a Jupyter kernel
     try: shell.run_all(nb, exc_stop=True, preproc=skipped)
     except Exception: sys.stderr.write(shell.prettytb(fname=path) + '\n'); raise SystemExit(f"{path}: a cell failed, nothing written")
     finally: os.chdir(here)
