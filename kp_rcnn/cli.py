@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_cli.ipynb #520b16d5
 from __future__ import annotations
-import argparse, builtins, errno, math, os, sys, traceback
+import argparse, builtins, errno, os, sys, traceback
 from dataclasses import fields
 from typing import get_type_hints
 from pathlib import Path
@@ -14,7 +14,7 @@ from fastcore.docments import docments
 
 from .data import AnnotationError
 from .dataset import load_dataset
-from .show import show_samples
+from .show import save_picture, show_samples
 from .utils import write_json_atomic
 from .infer import export_onnx, onnx_parity, predict, save_predictions
 from .sample import download_dataset, make_face_dataset, FACES_DATASET_URL
@@ -76,7 +76,7 @@ def add_data_commands(sub):
 def train_command(args):
     "Train a model."
     fit(args.data, resume=args.resume, overwrite=args.overwrite, **{f.name: getattr(args, f.name) for f in fields(TrainArgs) if f.name != 'data'})
-    if os.environ.get('RANK', '0') == '0': print(f"run folder: {args.out} (best.pt, last.pt, history.csv, history.png, training_metadata.json)")
+    if os.environ.get('RANK', '0') == '0': print(f"run folder: {args.out} (best.pt, last.pt, history.csv, history.png, keypoints.csv, worst_val.jpg, training_metadata.json)")
 
 def add_train(sub):
     p = sub.add_parser('train', help='train a keypoint model on a LabelMe folder or a COCO file',
@@ -96,23 +96,24 @@ def add_train(sub):
     again.add_argument('--overwrite', action='store_true', help="start a new run in an --out that holds one (its files are replaced at the first epoch's end)")
     p.set_defaults(func=train_command)
 
-def _plain(x): return None if isinstance(x, float) and math.isnan(x) else x
-
 def evaluate_command(args):
-    "Evaluate a checkpoint on a dataset."
-    metrics = evaluate(args.checkpoint, args.data, device=args.device, batch_size=args.batch_size)
-    print(metrics_table(metrics).to_string(float_format=lambda v: f"{v:.4f}"))
+    "Evaluate a checkpoint on a dataset: the metrics, then per keypoint."
+    scored = evaluate(args.checkpoint, args.data, device=args.device, batch_size=args.batch_size, details=True)
+    print(metrics_table(scored.metrics).to_string(float_format=lambda v: f"{v:.4f}"))
+    print("\nper keypoint:\n" + scored.keypoints.to_string(float_format=lambda v: f"{v:.4f}"))
     if args.json:  # JSON has no NaN: an undefined metric is null
-        write_json_atomic(args.json, {k: _plain(v) for k, v in metrics.items()}, indent=2)
+        write_json_atomic(args.json, scored.to_dict(), indent=2)
         print(f"wrote {args.json}")
-    return metrics
+    if args.worst: print(f"wrote {save_picture(scored.show_worst(6), args.worst)} (the 6 images of lowest OKS)")
+    return scored.metrics
 
 def add_evaluate(sub):
     p = sub.add_parser('evaluate', help='measure a checkpoint on a dataset',
                        description='OKS keypoint AP (with the checkpoint\'s sigmas), PCK, pixel errors and box AP.')
     p.add_argument('checkpoint', type=Path, help='a checkpoint written by kp-rcnn train (best.pt)')
     p.add_argument('data', type=Path, help='a LabelMe folder or a COCO keypoints JSON file')
-    p.add_argument('--json', type=Path, help='also write the metrics to this JSON file')
+    p.add_argument('--json', type=Path, help='also write the metrics, and per keypoint under "keypoints", to this JSON file')
+    p.add_argument('--worst', type=Path, metavar='PICTURE', help='also draw the 6 images of lowest OKS, ground truth beside prediction (.jpg or .png)')
     p.add_argument('--device', default='auto', help="'auto', 'cpu', 'cuda', 'mps' (default: auto)")
     p.add_argument('--batch-size', type=int, default=4)
     p.set_defaults(func=evaluate_command)
@@ -176,11 +177,11 @@ def demo_command(args):
     fit(data, out=out/'run', overwrite=True, preset='light', train_size=args.train_size, weights='none', backbone_weights='none',
         epochs=args.epochs, minutes=args.minutes, batch_size=8, lr=args.lr, augment='mild', seed=args.seed, device=args.device)
     metrics = evaluate_command(argparse.Namespace(checkpoint=out/'run'/'best.pt', data=holdout, json=out/'holdout_metrics.json',
-                                                  device=args.device, batch_size=8))
+                                                  worst=out/'holdout_worst.jpg', device=args.device, batch_size=8))
     predict_command(argparse.Namespace(model=out/'run'/'best.pt', images=[holdout], out=out/'predictions', threshold=args.threshold,
                                        batch_size=8, device=args.device, labelme=True, beside_images=False, draw=True,
                                        overwrite=True, keypoint_threshold=None, progress=False, skip_bad=False))
-    print(f"\ndemo done in {out}: samples.png, run/ (best.pt, history.png), holdout_metrics.json, predictions/ "
+    print(f"\ndemo done in {out}: samples.png, run/ (best.pt, history.png), holdout_metrics.json, holdout_worst.jpg, predictions/ "
           f"(drawn/*.png, LabelMe *.json); held-out PCK@0.2 = {metrics['pck@0.2']:.2f}, keypoint AP = {metrics['oks_ap']:.2f}")
 
 def add_demo(sub):

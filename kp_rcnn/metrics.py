@@ -11,21 +11,25 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
+from fastcore.basics import store_attr
+from PIL import Image
 from pycocotools.coco import COCO
 from pycocotools.cocoeval import COCOeval
 from torch import nn
-from torch.utils.data import DataLoader, Dataset
+from torch.utils.data import DataLoader, Dataset, SequentialSampler
 from torchvision.ops import box_iou
 
 from .coco import coco_category
 from .data import KeypointSchema
 from .dataset import collate, load_dataset
 from .model import load_checkpoint, model_from_checkpoint
+from .show import draw_annotations, draw_scores, picture_grid, side_by_side
 from .utils import pick_device
 
 # %% auto #0
 __all__ = ['PCK_THRESHOLDS', 'METRICS', 'BEST_METRICS', 'coco_stats', 'match_objects', 'keypoint_errors', 'pck', 'error_summary',
-           'keypoint_table', 'keypoint_metrics', 'metrics_table', 'is_better', 'evaluate']
+           'keypoint_table', 'keypoint_metrics', 'metrics_table', 'is_better', 'image_table', 'jsonable', 'Evaluation',
+           'evaluate']
 
 # %% ../nbs/02a_metrics.ipynb #b39cdb23
 def _numpy(x, shape): return torch.as_tensor(x).detach().cpu().numpy().astype(np.float64).reshape(shape)
@@ -101,12 +105,13 @@ def match_objects(gt_boxes, # `(N, 4)` ground-truth boxes, XYXY
 # %% ../nbs/02a_metrics.ipynb #cc6bd205
 def keypoint_errors(targets:list, # Ground truth, as for `coco_stats`
                     predictions:list, # Predictions, as for `coco_stats`
-                    schema:KeypointSchema, # Names the keypoints
+                    schema:KeypointSchema, # Names the keypoints, gives their sigmas
                     iou_threshold:float=0.5, # Smallest box IoU of a detection matched to an object
-                   )->pd.DataFrame: # Columns `image`, `object`, `keypoint`, `size`, `error` (pixels, NaN when not detected)
-    "One row per labelled ground-truth keypoint: its object's size and its distance to the matched detection's keypoint."
+                   )->pd.DataFrame: # Columns `image`, `object`, `keypoint`, `size`, `error` (pixels, NaN when not detected), `detection`, `oks`
+    "One row per labelled ground-truth keypoint: its object's size, matched detection, distance to that detection's keypoint and OKS term."
     _check_lengths(targets, predictions)
-    K, columns = len(schema), {c: [] for c in ['image', 'object', 'keypoint', 'size', 'error']}
+    K, columns = len(schema), {c: [] for c in ['image', 'object', 'keypoint', 'size', 'error', 'detection', 'oks']}
+    variances = (2*np.asarray(schema.sigmas, dtype=np.float64))**2
     for i, (t, p) in enumerate(zip(targets, predictions)):
         boxes = _numpy(t['boxes'], (-1, 4))
         gt = _numpy(t['keypoints'], (len(boxes), K, 3))
@@ -117,10 +122,12 @@ def keypoint_errors(targets:list, # Ground truth, as for `coco_stats`
         error[found] = np.linalg.norm(pred[match[found], :, :2] - gt[found, :, :2], axis=-1)
         obj, kp = np.nonzero(gt[..., 2] > 0)
         size = np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1])
-        for c, v in zip(columns, [np.full(len(obj), i), obj, kp, size[obj], error[obj, kp]]): columns[c].append(v)
+        area = (boxes[:, 2] - boxes[:, 0])*(boxes[:, 3] - boxes[:, 1]) + np.spacing(1)  # as COCO: never 0
+        oks = np.nan_to_num(np.exp(-error**2/(2*area[:, None]*variances)))  # not detected: 0
+        for c, v in zip(columns, [np.full(len(obj), i), obj, kp, size[obj], error[obj, kp], match[obj], oks[obj, kp]]): columns[c].append(v)
     df = pd.DataFrame({c: np.concatenate(v) if v else [] for c, v in columns.items()})
     df['keypoint'] = pd.Categorical.from_codes(df.keypoint.astype(int), categories=schema.names)
-    return df
+    return df.astype({'image': int, 'object': int, 'detection': int})
 
 # %% ../nbs/02a_metrics.ipynb #a14efa65
 PCK_THRESHOLDS = (0.05, 0.1, 0.2)
@@ -161,12 +168,14 @@ def keypoint_metrics(targets:list, # Ground truth: one dict per image with `boxe
                        predictions:list, # One dict per image, as `KeypointRCNN` returns them in eval mode
                        schema:KeypointSchema, # Keypoint names and OKS sigmas
                        iou_threshold:float=0.5, # Smallest box IoU of a detection matched to an object for PCK and pixel errors
+                       errors:pd.DataFrame=None, # `keypoint_errors(targets, predictions, schema, iou_threshold)` when already computed
                       )->dict: # The floats named in `METRICS`
     "Keypoint and box AP, PCK and pixel errors of `predictions`."
     stats = coco_stats(targets, predictions, schema)
     kps = stats['keypoints']
+    if errors is None: errors = keypoint_errors(targets, predictions, schema, iou_threshold)
     metrics = {'oks_ap': kps['AP'], 'oks_ap50': kps['AP50'], 'oks_ap75': kps['AP75'],
-               **error_summary(keypoint_errors(targets, predictions, schema, iou_threshold)), 'box_ap': stats['bbox']['AP']}
+               **error_summary(errors), 'box_ap': stats['bbox']['AP']}
     return {k: metrics[k] for k in METRICS}
 
 def metrics_table(metrics:dict # From `keypoint_metrics`
@@ -187,6 +196,76 @@ def is_better(metric:str, # A name from `BEST_METRICS`
     if best is None or math.isnan(best): return True
     return value > best if BEST_METRICS[metric][1] else value < best
 
+# %% ../nbs/02a_metrics.ipynb #5824c3b7
+def image_table(errors:pd.DataFrame # From `keypoint_errors`
+               )->pd.DataFrame: # Indexed by the image's position
+    "Per image with labelled objects: how many objects, how many missed, their mean OKS (0 for a missed one), the median pixel error."
+    objects = errors.groupby(['image', 'object']).agg(oks=('oks', 'mean'), missed=('detection', lambda d: bool(d.iloc[0] < 0)))
+    table = objects.groupby('image').agg(objects=('oks', 'size'), missed=('missed', 'sum'), oks=('oks', 'mean'))
+    table['median_px_error'] = errors.groupby('image').error.median()
+    return table.astype({'missed': int})
+
+# %% ../nbs/02a_metrics.ipynb #0f1b222c
+def jsonable(x):
+    "`x` as JSON takes it: NaN as None, a table as `{row: {column: value}}`, numpy numbers as Python's."
+    if isinstance(x, pd.DataFrame): x = x.to_dict(orient='index')
+    if isinstance(x, dict): return {str(k): jsonable(v) for k, v in x.items()}
+    if isinstance(x, np.generic): x = x.item()
+    return None if isinstance(x, float) and math.isnan(x) else x
+
+class Evaluation:
+    "A model's outputs on a dataset, scored: the metrics, and which keypoints and which images fail."
+    def __init__(self, targets:list, # Ground truth, one dict per image (as `keypoint_metrics` takes it)
+                 predictions:list, # The model's outputs, in the same order
+                 schema:KeypointSchema, # Keypoint names and OKS sigmas
+                 iou_threshold:float=0.5, # See `keypoint_metrics`
+                 dataset:Dataset=None, # The images, in the same order, for `show_worst` and the images' names
+                ):
+        store_attr()
+        self.errors = keypoint_errors(targets, predictions, schema, iou_threshold)
+        self.metrics = keypoint_metrics(targets, predictions, schema, iou_threshold, self.errors)
+
+    @property
+    def keypoints(self)->pd.DataFrame:
+        "Per keypoint: labelled, detected, PCK and pixel errors (`keypoint_table`)."
+        return keypoint_table(self.errors)
+
+    @property
+    def images(self)->pd.DataFrame:
+        "Per image with labelled objects: its name, objects, missed objects, mean OKS and median pixel error (`image_table`)."
+        records = getattr(self.dataset, 'records', None)
+        table = image_table(self.errors)
+        table.insert(0, 'name', [records[i].name if records else str(self.targets[i].get('file', i)) for i in table.index])
+        return table
+
+    def worst(self, n:int=6)->pd.DataFrame:
+        "The `n` images of lowest mean OKS, worst first."
+        return self.images.sort_values('oks', kind='stable').head(n)
+
+    def show_worst(self, n:int=6, # How many images
+                   size:int=240, # Each image fits in `size` x `size` pixels
+                   ncols:int=2, # Images per row
+                  )->Image.Image:
+        "The `n` worst images, each as its ground truth beside the detections matched to its objects, under its name and OKS."
+        if self.dataset is None: raise ValueError("no images to draw: give the Evaluation its dataset (evaluate does, unless its loader shuffles)")
+        worst = self.worst(n)
+        if not len(worst): raise ValueError("no image has labelled objects: there are no worst images to show")
+        pictures, titles = [], []
+        for i, row in worst.iterrows():
+            image, pred, rows = self.dataset[i][0], self.predictions[i], self.errors[self.errors.image == i]
+            found = torch.as_tensor(rows.detection[rows.detection >= 0].unique(), dtype=torch.long)
+            matched = {k: pred[k][found] for k in ('boxes', 'scores', 'keypoints')}
+            pair = side_by_side(draw_annotations(image, self.targets[i], self.schema),
+                                draw_scores(draw_annotations(image, matched, self.schema), matched['boxes'], matched['scores']))
+            pair.thumbnail((2*size + 4, size))
+            pictures.append(pair)
+            titles.append(f"{row['name']}: OKS {row.oks:.2f}" + (f", {row.missed} of {row.objects} objects missed" if row.missed else ""))
+        return picture_grid(pictures, titles, ncols)
+
+    def to_dict(self)->dict:
+        "The metrics and, under `keypoints`, the per-keypoint table, for a JSON file."
+        return jsonable({**self.metrics, 'keypoints': self.keypoints})
+
 # %% ../nbs/02a_metrics.ipynb #1b79d14e
 def _outputs_and_targets(model, loader, device)->tuple:
     "The model's outputs for every batch of `loader`, in eval mode, on the CPU, with the matching targets."
@@ -206,7 +285,8 @@ def evaluate(model, # A torchvision detection model such as `KeypointRCNN`, or a
              device=None, # Where to run: the model's device when None; 'auto' picks one for a checkpoint
              batch_size:int=2, # Images per forward pass when `data` is not a loader
              iou_threshold:float=0.5, # See `keypoint_metrics`
-            )->dict: # The floats named in `METRICS`
+             details:bool=False, # Return the `Evaluation`, with its tables of keypoints and images, not just its metrics
+            )->dict|Evaluation: # The floats named in `METRICS`, or with `details` the `Evaluation` that holds them
     "Run `model` over `data` in eval mode and measure its keypoints and boxes."
     if not isinstance(model, nn.Module):
         ckpt, device = load_checkpoint(model), pick_device(device or 'auto')
@@ -214,4 +294,7 @@ def evaluate(model, # A torchvision detection model such as `KeypointRCNN`, or a
     if schema is None: raise ValueError("pass the keypoint schema of the model: evaluate(model, data, schema)")
     if isinstance(data, (str, Path)): data = load_dataset(data, schema=schema)
     loader = DataLoader(data, batch_size=batch_size, collate_fn=collate) if isinstance(data, Dataset) else data
-    return keypoint_metrics(*_outputs_and_targets(model, loader, device or next(model.parameters()).device), schema, iou_threshold)
+    in_order = isinstance(getattr(loader, 'sampler', None), SequentialSampler)  # then the i-th output is of `loader.dataset[i]`
+    targets, outputs = _outputs_and_targets(model, loader, device or next(model.parameters()).device)
+    scored = Evaluation(targets, outputs, schema, iou_threshold, loader.dataset if in_order else None)
+    return scored if details else scored.metrics

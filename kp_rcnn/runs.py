@@ -17,9 +17,9 @@ from torch import nn
 
 import kp_rcnn
 from .data import KeypointSchema
-from .metrics import is_better
+from .metrics import Evaluation, is_better, jsonable
 from .model import ModelConfig, save_checkpoint
-from .show import plot_history
+from .show import plot_history, save_picture
 from .utils import atomic_write, write_json_atomic
 
 # %% auto #0
@@ -39,7 +39,7 @@ def save_colormap(path, schema:KeypointSchema):
 # %% ../nbs/02b_runs.ipynb #11224e46
 class RunFolder:
     "The files of one training run, written after each epoch by process 0 (`main`) and by no other."
-    files = ('best.pt', 'colormap.json', 'history.csv', 'history.png', 'last.pt', 'training_metadata.json')
+    files = ('best.pt', 'colormap.json', 'history.csv', 'history.png', 'keypoints.csv', 'last.pt', 'training_metadata.json', 'worst_val.jpg')
 
     def __init__(self, out, # The run folder
                  schema:KeypointSchema, # The keypoints
@@ -51,13 +51,23 @@ class RunFolder:
                  replace:bool=False, # The folder holds another run: remove all its files at the first save
                  **about): # What else the checkpoints and the metadata record: `train_args`, `dataset`, ...
         store_attr('schema,config,best_metric,best,main,saved,replace,about'); self.out = Path(out)
+        table = self.out/'keypoints.csv'  # a resumed run's best epoch so far
+        self.best_keypoints = jsonable(pd.read_csv(table, index_col=0)) if saved and table.is_file() else None
+
+    def save_best_details(self, evaluation:Evaluation):
+        "Write the best epoch's per-keypoint table (`keypoints.csv`) and a picture of its worst validation images (`worst_val.jpg`)."
+        table = evaluation.keypoints
+        with atomic_write(self.out/'keypoints.csv') as f: table.to_csv(f, index_label='keypoint')
+        self.best_keypoints = jsonable(table)
+        if len(evaluation.images): save_picture(evaluation.show_worst(6), self.out/'worst_val.jpg')
 
     def save(self, model:nn.Module, # The model (not wrapped)
              history:list, # One dict per epoch; the last is the epoch to save
              epochs:int, # The epochs planned
+             evaluation:Evaluation=None, # The epoch's validation, from `evaluate(..., details=True)`: its tables and worst images are kept when the epoch is the best
              **state, # What `last.pt` needs to resume: the `optimizer`, `scheduler` and `scaler` state dicts
             )->bool: # Is this epoch the best so far?
-        "Write `last.pt`, `best.pt` when the epoch is the best so far, the history and its plot, the metadata and the colour map."
+        "Write `last.pt`; `best.pt`, `keypoints.csv` and `worst_val.jpg` when the epoch is the best so far; the history and its plot, the metadata and the colour map."
         if not self.main: return False
         row, out = history[-1], self.out
         if self.replace:  # none of the old run's files may stay beside the new run's (a `best.pt` the new one never beats)
@@ -71,11 +81,13 @@ class RunFolder:
         save_checkpoint(out/'last.pt', model, self.config, self.schema, **kept, epochs=epochs, history=history, best=self.best, **state)
         self.saved = row['epoch']
         if improved: save_checkpoint(out/'best.pt', model, self.config, self.schema, **kept, metrics=metrics)
+        if improved and evaluation is not None: self.save_best_details(evaluation)
         df = pd.DataFrame(history)
         with atomic_write(out/'history.csv') as f: df.to_csv(f, index=False)
         plt.close(plot_history(df, out/'history.png'))
         write_json_atomic(out/'training_metadata.json', dict(
             epoch=row['epoch'], epochs=epochs, lr=row['lr'], losses=losses, metrics=metrics, best={self.best_metric: self.best},
+            best_keypoints=self.best_keypoints,
             model=self.config.to_dict(), schema=self.schema.to_dict(), **self.about, versions=versions()), indent=2)
         save_colormap(out/'colormap.json', self.schema)
         return improved

@@ -5,6 +5,7 @@
 # %% ../nbs/00f_show.ipynb #11f34d03
 from __future__ import annotations
 import math
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -19,7 +20,8 @@ from .dataset import KeypointDataset
 from .utils import atomic_write
 
 # %% auto #0
-__all__ = ['draw_annotations', 'show_samples', 'plot_keypoint_counts', 'draw_scores', 'side_by_side', 'plot_history']
+__all__ = ['draw_annotations', 'show_samples', 'plot_keypoint_counts', 'draw_scores', 'side_by_side', 'picture_grid',
+           'save_picture', 'plot_history']
 
 # %% ../nbs/00f_show.ipynb #bb97ef9e
 def draw_annotations(image:torch.Tensor, # `(3, H, W)` float in [0, 1] or uint8
@@ -92,6 +94,36 @@ def side_by_side(*pictures:Image.Image, # Pictures of the same height
     x = 0
     for p in pictures: both.paste(p, (x, 0)); x += p.width + gap
     return both
+
+# %% ../nbs/00f_show.ipynb #ce731980
+def picture_grid(pictures:list, # PIL pictures; each gets a cell as large as the largest
+                 titles:list=None, # One line of text above each picture
+                 ncols:int=2, # Pictures per row
+                 gap:int=4, # White pixels between cells
+                )->Image.Image:
+    "The pictures in rows of `ncols`, left to right and top to bottom, each under its title, on white."
+    if not pictures: raise ValueError("picture_grid: no pictures to lay out")
+    ncols, line = min(ncols, len(pictures)), 12 if titles else 0
+    w, h = max(p.width for p in pictures), max(p.height for p in pictures) + line
+    nrows = math.ceil(len(pictures)/ncols)
+    grid = Image.new('RGB', (ncols*w + gap*(ncols - 1), nrows*h + gap*(nrows - 1)), 'white')
+    draw = ImageDraw.Draw(grid)
+    for k, p in enumerate(pictures):
+        x, y = (k % ncols)*(w + gap), (k // ncols)*(h + gap)
+        grid.paste(p, (x, y + line))
+        if titles: draw.text((x + 1, y), titles[k], fill='black')
+    return grid
+
+# %% ../nbs/00f_show.ipynb #a73809f1
+def save_picture(picture:Image.Image, # A PIL picture
+                 path, # The file; its suffix names the format (`.jpg`: JPEG of quality 85, `.png`, ...)
+                )->Path:
+    "Write `picture` to `path` atomically, in the format its suffix names."
+    path = Path(path)
+    fmt = Image.registered_extensions().get(path.suffix.lower())
+    if fmt is None: raise ValueError(f"{path}: not a picture file name: end it in .jpg or .png")
+    with atomic_write(path, 'wb') as f: picture.convert('RGB').save(f, format=fmt, **({'quality': 85} if fmt == 'JPEG' else {}))
+    return path
 
 # %% ../nbs/00f_show.ipynb #df21d9f5
 def plot_history(history:pd.DataFrame, # One row per epoch, as `fit` records it

@@ -312,9 +312,10 @@ def fit(data=None, # LabelMe folder or COCO JSON file (or pass `args`)
                 train_dl = make_loader(train_ds, args, device, shuffle=True, epoch=epoch, procs=procs)
                 losses = train_one_epoch(trained, optimizer, train_dl, device, scheduler, scaler, dtype, args.clip,
                                          step=epoch*steps_per_epoch, desc=f"epoch {epoch+1}/{budget.epochs}", progress=args.progress and main)
-                metrics = evaluate(model, valid_dl, train_ds.schema, device) | {'val_loss': validation_loss(model, valid_dl, device, dtype)} if main else {}
+                scored = evaluate(model, valid_dl, train_ds.schema, device, details=True) if main else None  # the run folder keeps the best one's tables
+                metrics = scored.metrics | {'val_loss': validation_loss(model, valid_dl, device, dtype)} if main else {}
                 history = procs.agree(history + [{'epoch': epoch+1, 'lr': optimizer.param_groups[0]['lr'], **losses, **metrics, 'seconds': budget.end_epoch()}])
-                best = run.save(model, history, budget.epochs, optimizer=optimizer.state_dict(), scheduler=scheduler.state_dict(),
+                best = run.save(model, history, budget.epochs, scored, optimizer=optimizer.state_dict(), scheduler=scheduler.state_dict(),
                                 scaler=scaler.state_dict() if scaler else None)
                 log(f"epoch {epoch+1}/{budget.epochs}: " + ', '.join(f"{k} {history[-1][k]:.3f}" for k in ('loss', 'val_loss', 'oks_ap', 'pck@0.2')) + (' (best)' if best else ''))
                 if on_epoch_end: on_epoch_end(history[-1], model)
