@@ -32,11 +32,13 @@ def inspect_command(args):
     ds = load_dataset(args.data, on_error='skip' if args.skip_bad else 'raise')
     info = ds.overview()
     if args.json:  # first, so that a reader who stops reading (`| head`) still gets the file
-        write_json_atomic(args.json, {k: info[k] for k in ('images', 'instances', 'keypoints', 'skipped')}, indent=2)
+        write_json_atomic(args.json, {k: info[k] for k in ('images', 'instances', 'keypoints', 'flip_pairs', 'unpaired_sided', 'skipped')}, indent=2)
     print(f"{args.data}: {info['images']} images, {info['instances']} objects, "
           f"{info['background_images']} background images, {len(ds.schema)} keypoints")
+    print("flip pairs: " + (', '.join('/'.join(p) for p in info['flip_pairs']) or 'none'))
     print(ds.summary().to_string())
     for s in info['skipped']: print(f"skipped {s['file']}: {s['reason']}")
+    if ds.schema.flip_warning: print(f"warning: {ds.schema.flip_warning}")
     if args.json: print(f"wrote {args.json}")
     return ds
 

@@ -27,29 +27,38 @@ class AnnotationError(ValueError):
 
 # %% ../nbs/00_data.ipynb #2b81c952
 _SIDES = {'left': 'right', 'right': 'left', 'l': 'r', 'r': 'l'}
+_WORDS = re.compile(r'[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+|[^A-Za-z\d]+')  # `LShoulder_2` -> L, Shoulder, _, 2
 
 def _same_case(word, like):
     "`word` written in the case of `like` (`LEFT`, `Left` or `left`)."
     if like.isupper(): return word.upper()
     return word.capitalize() if like[:1].isupper() else word
 
-def mirror_name(name:str # A keypoint name such as `left-eye`
-               )->str|None: # The partner's name (`right-eye`), or None when the name has no side
+def _mirror_word(word, glued):
+    "`word` with its side swapped: the whole word, or with `glued`, a `left`/`right` at its start or end."
+    if word.lower() in _SIDES: return _same_case(_SIDES[word.lower()], word)
+    for side in ('left', 'right') if glued else ():
+        n = len(side)
+        if len(word) > n and word[:n].lower() == side: return _same_case(_SIDES[side], word[:n]) + word[n:]
+        if len(word) > n and word[-n:].lower() == side: return word[:-n] + _same_case(_SIDES[side], word[-n:])
+    return word
+
+def mirror_name(name:str, # A keypoint name such as `left-eye` or `LEye`
+                glued:bool=False, # Also swap a `left`/`right` glued to the start or end of a word (`leftear`)
+               )->str|None: # The partner's name (`right-eye`, `REye`), or None when the name has no side
     "The name of the keypoint that `name` becomes when the image is mirrored."
-    parts = re.split(r'([-_ .])', name)
-    for i in (0, len(parts)-1):
-        side = parts[i].lower()
-        if side in _SIDES and len(parts) > 1:
-            return ''.join(parts[:i] + [_same_case(_SIDES[side], parts[i])] + parts[i+1:])
-    return None
+    mirrored = ''.join(_mirror_word(w, glued) for w in _WORDS.findall(name))
+    return None if mirrored == name else mirrored
 
 # %% ../nbs/00_data.ipynb #6a1a7a22
 def find_flip_pairs(names:list # Keypoint names
                    )->list: # `(i, j)` index pairs, `i < j`, of keypoints that swap under a horizontal flip
-    "Pairs of keypoints whose names differ only by their side (left/right), matched case-insensitively."
-    index = {n.lower(): i for i, n in enumerate(names)}
-    pairs = {tuple(sorted((i, index[m.lower()]))) for i, n in enumerate(names)
-             if (m := mirror_name(n)) is not None and m.lower() in index}
+    "Pairs of keypoints whose names differ only by their side (`mirror_name`, glued sides too), matched case-insensitively."
+    index = {n.lower(): i for i, n in reversed(list(enumerate(names)))}
+    pairs, paired = [], set()
+    for i, n in enumerate(names):
+        j = index.get((mirror_name(n, glued=True) or '').lower())
+        if j is not None and not {i, j} & paired: pairs.append((min(i, j), max(i, j))); paired |= {i, j}
     return sorted(pairs)
 
 # %% ../nbs/00_data.ipynb #9d77dffc
@@ -86,6 +95,24 @@ class KeypointSchema:
         idx = list(range(len(self)))
         for i, j in self.flip_pairs: idx[i], idx[j] = j, i
         return idx
+
+    @property
+    def flip_pair_names(self)->list:
+        "The flip pairs as names, `(left-eye, right-eye)`."
+        return [(self.names[i], self.names[j]) for i, j in self.flip_pairs]
+
+    @property
+    def unpaired_sided(self)->list:
+        "Names with a side (`mirror_name`) that are in no flip pair: a flipped image would teach the model the wrong side."
+        paired = {i for p in self.flip_pairs for i in p}
+        return [n for i, n in enumerate(self.names) if i not in paired and mirror_name(n) is not None]
+
+    @property
+    def flip_warning(self)->str|None:
+        "Why flipping is off, naming each sided keypoint without a partner; None when every side has its partner."
+        if not (lone := self.unpaired_sided): return None
+        return (', '.join(f"{n} (no {mirror_name(n)})" for n in lone) + f" {'has' if len(lone) == 1 else 'have'} a side but "
+                "no partner: flipping is off, as a flipped image would teach the wrong side; add the partner or rename the keypoint")
 
     @property
     def colors(self)->list:

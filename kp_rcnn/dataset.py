@@ -128,10 +128,11 @@ def images_table(self:KeypointDataset)->pd.DataFrame:
 
 @patch
 def overview(self:KeypointDataset)->dict:
-    "Counts a person checks first: images, objects, background images, keypoints per name, skipped files."
+    "Counts a person checks first: images, objects, background images, keypoints per name, flip pairs, sides without partner, skipped files."
     return {'images': len(self), 'instances': self.n_instances,
             'background_images': sum(len(r.keypoints) == 0 for r in self.records),
             'keypoints': {n: int(c) for n, c in zip(self.schema.names, self.summary()[['visible', 'hidden']].sum(axis=1))},
+            'flip_pairs': [list(p) for p in self.schema.flip_pair_names], 'unpaired_sided': self.schema.unpaired_sided,
             'skipped': [{'file': str(f), 'reason': r} for f, r in self.skipped]}
 
 # %% ../nbs/00e_dataset.ipynb #6dd3dfd0

@@ -21,7 +21,7 @@ from .utils import pick_device
 from .metrics import BEST_METRICS, evaluate
 from .model import ModelConfig, build_model, get_backbone, load_checkpoint, make_config, model_from_checkpoint
 from .runs import OneCycleSchedule, RunFolder, RunFolderError, TimeBudget, claim_run_folder
-from .transforms import AUGMENTATIONS, make_augmentation
+from .transforms import AUGMENTATIONS, describe_flips, make_augmentation
 
 # %% auto #0
 __all__ = ['RESUME_LONGER', 'RESUME_HERE', 'amp_dtype', 'Distributed', 'start_distributed', 'to_device', 'check_finite',
@@ -305,6 +305,7 @@ def fit(data=None, # LabelMe folder or COCO JSON file (or pass `args`)
         log(f"training {config.backbone} at {config.train_size} px on {device}{' with ' + str(dtype) if dtype else ''}"
             f"{f' in {procs.world_size} processes' if procs.world_size > 1 else ''}: {len(train_ds)} training and {len(valid_ds)} "
             f"validation images, from epoch {len(history)+1}{f' for {args.minutes} minutes' if args.minutes else f' to {budget.epochs}'}")
+        log(describe_flips(train_ds.transforms, ds.schema))
 
         try:
             for epoch in budget.epochs_from(len(history)):

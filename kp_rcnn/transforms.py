@@ -17,7 +17,7 @@ from .data import KeypointSchema
 __all__ = ['FILL', 'BILINEAR', 'AUGMENTATIONS', 'draw_dots', 'find_dots', 'update_visibility', 'as_tv_tensors', 'KeypointCompose',
            'RandomHorizontalFlip', 'horizontal_flips', 'RandomPixelCopy', 'hue_rotation', 'LinearColorJitter',
            'RandomObjectCrop', 'PadSquare', 'resize_pad', 'ShrinkLarge', 'strong_augmentation', 'mild_augmentation',
-           'no_augmentation', 'register_augmentation', 'make_augmentation']
+           'no_augmentation', 'register_augmentation', 'make_augmentation', 'describe_flips']
 
 # %% ../nbs/01_transforms.ipynb #1ed1daf5
 def draw_dots(keypoints, # `(..., 2)` x, y in continuous pixel coordinates
@@ -125,7 +125,8 @@ def horizontal_flips(schema:KeypointSchema=None, # The dataset's keypoints
                      symmetric:bool=False, # Flip even without left/right pairs: the keypoints look the same mirrored
                      p:float=0.5, # Probability of flipping
                     )->list: # `[RandomHorizontalFlip]`, or `[]` when flipping is off
-    "The flip a schema allows: swapping its left/right pairs, or none when it has no pairs (unless `symmetric`)."
+    "The flip a schema allows: swapping its left/right pairs; none when it has no pairs (unless `symmetric`) or a side without partner."
+    if schema is not None and schema.unpaired_sided: return []
     if schema is not None and schema.flip_pairs: return [RandomHorizontalFlip(schema.flip_indices, p)]
     return [RandomHorizontalFlip(None, p)] if symmetric else []
 
@@ -318,3 +319,17 @@ def make_augmentation(name='strong', # A name from `AUGMENTATIONS`, or your own 
     if name not in AUGMENTATIONS: raise ValueError(f"unknown augmentation {name!r}; known: {', '.join(AUGMENTATIONS)}")
     if schema is not None and not isinstance(schema, KeypointSchema): schema = KeypointSchema(list(schema))
     return KeypointCompose(AUGMENTATIONS[name](train_size, schema, fill, symmetric))
+
+# %% ../nbs/01_transforms.ipynb #cfba7fab
+def describe_flips(transforms, # A `KeypointCompose` (or any transform, a list of them, or None)
+                   schema:KeypointSchema, # The keypoints it is for
+                  )->str: # `flipping swaps left-eye/right-eye`, or why nothing flips
+    "What the `RandomHorizontalFlip`s among `transforms` do with `schema`'s keypoints, in a line for the log."
+    steps = transforms if isinstance(transforms, (list, tuple)) else [] if transforms is None else [transforms]
+    flips = [t for t in _all_steps(steps) if isinstance(t, RandomHorizontalFlip)]
+    if flips and flips[0].flip_indices:
+        idx = flips[0].flip_indices
+        return "flipping swaps " + ', '.join(f"{schema.names[i]}/{schema.names[j]}" for i, j in enumerate(idx) if j > i)
+    if flips: return "flipping swaps no keypoints (symmetric)"
+    if schema.flip_warning: return f"warning: {schema.flip_warning}"
+    return "no flipping: " + ("the augmentation has no flip" if schema.flip_pairs else "no keypoint name has a side")

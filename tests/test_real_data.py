@@ -8,7 +8,7 @@ import pytest
 import torch
 from PIL import Image
 
-from kp_rcnn.data import AnnotationError, KeypointSchema
+from kp_rcnn.data import AnnotationError, KeypointSchema, mirror_name
 from kp_rcnn.dataset import KeypointDataset
 from kp_rcnn.labelme import labelme_shapes, write_labelme
 
@@ -272,6 +272,22 @@ def test_x_anylabeling_human_pose():
     assert image.shape == (3, 750, 500) and target['keypoints'].shape == (1, 17, 3)
     assert ds.schema.flip_pairs == [(1, 2), (3, 4), (5, 6), (7, 8), (9, 10), (11, 12), (13, 14), (15, 16)]
 
+def test_x_anylabeling_lone_ear_turns_flipping_off():
+    "Its picture labels `left_ear` and no `right_ear`: with the names read from the file, that ear has no partner, so nothing flips."
+    src = need(REAL/'x-anylabeling'/'examples'/'estimation'/'pose_estimation'/'sources'/'human-pose.json')
+    schema = KeypointDataset.from_labelme(src.parent).schema
+    assert len(schema.flip_pairs) == 7 and schema.unpaired_sided == ['left_ear']
+    assert KeypointSchema(COCO17).unpaired_sided == []
+
+
+# ## mmpose's insects and zebras: the side glued to the end of the name
+@pytest.mark.parametrize('name, n_pairs', [('fly', 14), ('locust', 15), ('zebra', 2)])
+def test_sides_glued_to_names_pair(name, n_pairs):
+    "`eyeL`/`eyeR`, `forelegR1`/`forelegL1`, `anttipL`/`anttipR`: every keypoint with a side finds its partner."
+    schema = KeypointSchema(json.loads(need(MMPOSE/name/f'test_{name}.json').read_text())['categories'][0]['keypoints'])
+    assert len(schema.flip_pairs) == n_pairs and schema.unpaired_sided == []
+    for i, j in schema.flip_pairs: assert mirror_name(schema.names[i]) == schema.names[j]
+    assert sum(mirror_name(n) is None for n in schema.names) == len(schema) - 2*n_pairs  # head, neck, thorax...
 
 # ## Pillow: EXIF orientations and grayscale
 def mean_diff(a, b)->float: return float(np.abs(a.astype(np.float64) - b.astype(np.float64)).mean())
