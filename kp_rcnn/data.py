@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_data.ipynb #2bf16ff4
 from __future__ import annotations
-import io, math, re, warnings
+import functools, io, math, re, warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,8 +13,8 @@ import numpy as np
 from PIL import Image, ImageOps
 
 # %% auto #0
-__all__ = ['DEFAULT_SIGMA', 'IMAGE_SUFFIXES', 'AnnotationError', 'mirror_name', 'find_flip_pairs', 'KeypointSchema', 'to_rgb',
-           'load_image', 'check_xy', 'box_from_keypoints', 'ImageRecord', 'read_files']
+__all__ = ['DEFAULT_SIGMA', 'IMAGE_SUFFIXES', 'AnnotationError', 'mirror_name', 'find_flip_pairs', 'distinct_colors',
+           'KeypointSchema', 'to_rgb', 'load_image', 'check_xy', 'box_from_keypoints', 'ImageRecord', 'read_files']
 
 # %% ../nbs/00_data.ipynb #b38fb111
 class AnnotationError(ValueError):
@@ -62,6 +62,11 @@ def find_flip_pairs(names:list # Keypoint names
     return sorted(pairs)
 
 # %% ../nbs/00_data.ipynb #9d77dffc
+@functools.cache  # distinctipy takes a noticeable fraction of a second for 18 colours, and pictures ask often
+def distinct_colors(n:int)->tuple:
+    "`n` distinct RGB colours (floats in [0, 1]), the same every time."
+    return tuple(distinctipy.get_colors(n, rng=0))
+
 DEFAULT_SIGMA = 0.05  # between COCO's eyes (0.025) and hips (0.107); pass your own when you know better
 
 @dataclass
@@ -115,9 +120,14 @@ class KeypointSchema:
                 "no partner: flipping is off, as a flipped image would teach the wrong side; add the partner or rename the keypoint")
 
     @property
+    def unit_colors(self)->list:
+        "One distinct RGB colour per keypoint, as distinctipy makes them (floats in [0, 1]), the same every time."
+        return list(distinct_colors(len(self)))
+
+    @property
     def colors(self)->list:
         "One distinct RGB colour (0-255) per keypoint, the same every time."
-        return [tuple(round(c*255) for c in rgb) for rgb in distinctipy.get_colors(len(self), rng=0)]
+        return [tuple(round(c*255) for c in rgb) for rgb in self.unit_colors]
 
     def to_dict(self)->dict:
         "A plain JSON-able dict (also safe for `torch.load(weights_only=True)`)."

@@ -33,8 +33,8 @@ def versions()->dict:
             'python': platform.python_version()}
 
 def save_colormap(path, schema:KeypointSchema):
-    "The keypoint colours as a colour map file: one item per keypoint with its label and RGB colour."
-    write_json_atomic(path, {'items': [{'label': n, 'color': list(c)} for n, c in zip(schema.names, schema.colors)]}, indent=2)
+    "The keypoint colours as the tutorial's colour map file: one item per keypoint, its label and its RGB colour in [0, 1]."
+    write_json_atomic(path, {'items': [{'label': n, 'color': list(c)} for n, c in zip(schema.names, schema.unit_colors)]}, indent=2)
 
 # %% ../nbs/02b_runs.ipynb #11224e46
 class RunFolder:
