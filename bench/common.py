@@ -14,6 +14,11 @@ def keypoint_regions(model)->list:
     model.roi_heads.keypoint_head.register_forward_pre_hook(lambda m, args: regions.append(len(args[0])))
     return regions
 
+def timed(fn)->float:
+    "Wall-clock seconds one call of `fn()` takes."
+    start = time.perf_counter(); fn()
+    return time.perf_counter() - start
+
 def fastest(step, steps:int)->tuple:
     "`(wall, cpu)` seconds of the fastest of `steps` calls of `step()`, after a warm-up call."
     step(); times = []

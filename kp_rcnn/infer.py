@@ -5,6 +5,7 @@
 # %% ../nbs/04_infer.ipynb #e2da453e
 from __future__ import annotations
 import hashlib, io, json, os, warnings
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -157,6 +158,17 @@ class Predictor:
         "The model's outputs (dicts of arrays) for a list of `(3, S, S)` float tensors, in their pixels."
         raise NotImplementedError
 
+    def read_batches(self, sources:list, batch_size:int, on_error:str):
+        "Each batch of `sources` read and prepared as `(ready, skipped)`, the next one in a thread while the model runs on this one."
+        def prepare(source): return source, prepare_image(open_image(source[0]), self.train_size)
+        def read(i): return read_files(sources[i:i + batch_size], prepare, on_error)  # the data layer's rule for bad files
+        with ThreadPoolExecutor(1) as reader:  # Pillow and torch let go of the GIL while they decode and resize
+            ahead = reader.submit(read, 0)
+            for i in range(0, len(sources), batch_size):
+                batch = ahead.result()
+                if i + batch_size < len(sources): ahead = reader.submit(read, i + batch_size)
+                yield batch
+
     def predict(self,
                 images, # A path, a folder, a Pillow image, or a list of them
                 threshold:float=0.5, # Keep detections scoring at least this
@@ -168,15 +180,15 @@ class Predictor:
         if not 0 <= threshold <= 1: raise ValueError(f"threshold must be between 0 and 1, got {threshold}")
         if batch_size < 1: raise ValueError(f"batch_size must be at least 1, got {batch_size}")
         sources, preds = image_sources(images), PredictionList()
-        def prepare(source): return source, prepare_image(open_image(source[0]), self.train_size)
-        for i in tqdm(range(0, len(sources), batch_size), desc='predict', disable=not progress, leave=False):
-            ready, skipped = read_files(sources[i:i + batch_size], prepare, on_error)  # the data layer's rule for bad files
-            preds.skipped += skipped
-            if not ready: continue
-            batch, prepared = zip(*ready)
-            inputs, placements = zip(*prepared)
-            for out, place, (source, name) in zip(self.run(list(inputs)), placements, batch):
-                preds.append(to_prediction(out, place, threshold, self.schema, name, source if isinstance(source, Path) else None))
+        with tqdm(total=len(sources), desc='predict', unit='img', disable=not progress, leave=False) as bar:  # images/s
+            for ready, skipped in self.read_batches(sources, batch_size, on_error):
+                preds.skipped += skipped
+                if ready:
+                    batch, prepared = zip(*ready)
+                    inputs, placements = zip(*prepared)
+                    for out, place, (source, name) in zip(self.run(list(inputs)), placements, batch):
+                        preds.append(to_prediction(out, place, threshold, self.schema, name, source if isinstance(source, Path) else None))
+                bar.update(len(ready) + len(skipped))
         return preds
 
 # %% ../nbs/04_infer.ipynb #2b58b124

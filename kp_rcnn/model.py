@@ -4,8 +4,8 @@
 
 # %% ../nbs/02_model.ipynb #4f261bdd
 from __future__ import annotations
-import hashlib, pickle, warnings, zipfile
-from dataclasses import asdict, dataclass, field, fields
+import hashlib, math, pickle, warnings, zipfile
+from dataclasses import asdict, dataclass, field, fields, replace
 from functools import partial
 from pathlib import Path
 from typing import Callable
@@ -18,6 +18,7 @@ from torch.utils.flop_counter import FlopCounterMode
 from torchvision.models import MobileNet_V3_Large_Weights, ResNet50_Weights, WeightsEnum
 from torchvision.models.detection import KeypointRCNN, KeypointRCNN_ResNet50_FPN_Weights
 from torchvision.models.detection._utils import overwrite_eps
+from torchvision.models.detection.faster_rcnn import FastRCNNPredictor, TwoMLPHead
 from torchvision.models.detection.anchor_utils import AnchorGenerator
 from torchvision.models.detection.backbone_utils import mobilenet_backbone, resnet_fpn_backbone
 from torchvision.models.detection.keypoint_rcnn import KeypointRCNNHeads, KeypointRCNNPredictor
@@ -28,9 +29,9 @@ from .utils import atomic_write
 
 # %% auto #0
 __all__ = ['BACKBONES', 'MODEL_PRESETS', 'CHECKPOINT_VERSION', 'Backbone', 'get_backbone', 'ModelConfig', 'make_config',
-           'register_model_preset', 'weights_source', 'model_sources', 'build_model', 'read_tensors',
-           'download_weights', 'read_weights', 'load_matching', 'model_summary', 'weights_digest', 'save_checkpoint',
-           'load_checkpoint', 'model_from_checkpoint', 'load_model']
+           'register_model_preset', 'sized_for_objects', 'weights_source', 'model_sources', 'build_model',
+           'read_tensors', 'download_weights', 'read_weights', 'load_matching', 'model_summary', 'weights_digest',
+           'save_checkpoint', 'load_checkpoint', 'model_from_checkpoint', 'load_model']
 
 # %% ../nbs/02_model.ipynb #1207ef93
 @dataclass(frozen=True)
@@ -81,6 +82,8 @@ class ModelConfig:
     box_positive_fraction:float = 0.25 # Largest share of positives among them; the keypoint head runs on each positive
     box_detections_per_img:int = 100 # Most detections per image at inference; the keypoint head runs on each
     box_score_thresh:float = 0.05 # Detections scoring less are dropped at inference
+    representation_size:int = 1024 # Width of the box head's two fully connected layers, which run on every proposal
+    roi_sampling_ratio:int = 2 # Bilinear samples per side of each RoIAlign bin, in both heads (0: as many as the region is large)
 
     def __post_init__(self):
         get_backbone(self.backbone)
@@ -101,7 +104,8 @@ class ModelConfig:
 MODEL_PRESETS = {
     'full': dict(backbone='resnet50_fpn', train_size=512, head_layers=[512]*8),
     'light': dict(backbone='mobilenet_v3_large_fpn_s8', train_size=256, head_layers=[128]*4,
-                  rpn_post_nms_top_n_test=300, box_detections_per_img=20),
+                  rpn_post_nms_top_n_test=300, box_detections_per_img=20,
+                  representation_size=256),
 }
 
 def make_config(preset:str='full', # One of `MODEL_PRESETS`
@@ -117,6 +121,18 @@ def register_model_preset(name:str, # The name `make_config`, `fit(preset=...)` 
     "Add a model preset of your own, by name, next to `full` and `light`."
     ModelConfig(**settings)  # fails now, with the field's name, rather than when the preset is used
     MODEL_PRESETS[name] = settings
+
+# %% ../nbs/02_model.ipynb #a1c5e0d2
+def sized_for_objects(config:ModelConfig, # A config, e.g. from a preset
+                      most_objects:int, # The most objects one training image holds
+                      margin:float=2., # Detections kept per image, as a multiple of `most_objects`
+                      proposals_per_detection:int=5, # Proposals the box head runs on, per detection kept
+                     )->ModelConfig:
+    "`config` with inference proposals and detections sized for images of at most `most_objects` objects, never more than it keeps."
+    detections = max(10, math.ceil(margin*most_objects))
+    proposals = max(50, proposals_per_detection*detections)
+    return replace(config, box_detections_per_img=min(config.box_detections_per_img, detections),
+                   rpn_post_nms_top_n_test=min(config.rpn_post_nms_top_n_test, proposals))
 
 # %% ../nbs/02_model.ipynb #8aa6a3c4
 def weights_source(name:str, # 'default', 'none' or a file
@@ -147,6 +163,11 @@ def build_model(config:ModelConfig, # What to build
     model = KeypointRCNN(backbone, num_classes=2, min_size=config.train_size, max_size=config.train_size,
                          rpn_anchor_generator=anchors, keypoint_head=KeypointRCNNHeads(backbone.out_channels, head),
                          keypoint_predictor=KeypointRCNNPredictor(head[-1], config.num_keypoints), **config.sampling)
+    # set after torchvision built its own, so that a seed gives the same weights as before these settings existed
+    rh, width = model.roi_heads, config.representation_size
+    if width != rh.box_predictor.cls_score.in_features:
+        rh.box_head, rh.box_predictor = TwoMLPHead(rh.box_head.fc6.in_features, width), FastRCNNPredictor(width, 2)
+    rh.box_roi_pool.sampling_ratio = rh.keypoint_roi_pool.sampling_ratio = config.roi_sampling_ratio
     # torchvision does the same for these weights: they were trained with batch norm's eps at 0
     if detector is KeypointRCNN_ResNet50_FPN_Weights.COCO_V1: overwrite_eps(model, 0.0)
     if load_weights and detector is not None: load_matching(model, read_weights(detector, 'weights'))

@@ -15,11 +15,10 @@ from torch import nn
 from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
 
-from .data import KeypointSchema
 from .dataset import KeypointDataset, collate, load_dataset
 from .utils import pick_device
 from .metrics import BEST_METRICS, evaluate
-from .model import ModelConfig, build_model, get_backbone, load_checkpoint, make_config, model_from_checkpoint
+from .model import ModelConfig, build_model, get_backbone, load_checkpoint, make_config, model_from_checkpoint, sized_for_objects
 from .runs import OneCycleSchedule, RunFolder, RunFolderError, TimeBudget, claim_run_folder
 from .transforms import AUGMENTATIONS, describe_flips, make_augmentation
 
@@ -174,11 +173,11 @@ class TrainArgs:
             if getattr(self, k) is not None: setattr(self, k, str(getattr(self, k)))
 
 # %% ../nbs/03_train.ipynb #7a94de9b
-def model_config(args:TrainArgs, schema:KeypointSchema)->ModelConfig:
-    "The model `args` asks for, sized for `schema`."
+def model_config(args:TrainArgs, ds:KeypointDataset)->ModelConfig:
+    "The model `args` asks for, sized for the keypoints of `ds` and, at inference, for the most objects one of its images holds."
     over = {k: getattr(args, k) for k in ('backbone', 'train_size') if getattr(args, k) is not None}
-    return make_config(args.preset, num_keypoints=len(schema), weights=args.weights,
-                       backbone_weights=args.backbone_weights, **over)
+    config = make_config(args.preset, num_keypoints=len(ds.schema), weights=args.weights, backbone_weights=args.backbone_weights, **over)
+    return sized_for_objects(config, max((len(r.keypoints) for r in ds.records), default=0))
 
 def make_datasets(ds:KeypointDataset, args:TrainArgs, train_size:int)->tuple:
     "`(train, valid)` datasets: `ds` split, or `ds` and `args.val`; only training images are transformed."
@@ -278,7 +277,7 @@ def fit(data=None, # LabelMe folder or COCO JSON file (or pass `args`)
         # data
         ds = load_dataset(args.data)
         if ckpt and ds.schema != ckpt['schema']: raise ValueError(f"{args.data}: keypoints {ds.schema.names} differ from the run's {ckpt['schema'].names}")
-        config = ckpt['config'] if ckpt else model_config(args, ds.schema)
+        config = ckpt['config'] if ckpt else model_config(args, ds)
         train_ds, valid_ds = make_datasets(ds, args, config.train_size)
         valid_dl = make_loader(valid_ds, args, device, shuffle=False)
         steps_per_epoch = len(make_loader(train_ds, args, device, shuffle=True, procs=procs))
