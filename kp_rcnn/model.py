@@ -70,6 +70,7 @@ class ModelConfig:
     num_keypoints:int = 17 # Keypoints per object: `len(schema)`
     train_size:int = 512 # Long side of the training images; the model resizes every image to it
     head_layers:list = field(default_factory=lambda: [512]*8) # Channels of each 3x3 convolution of the keypoint head
+    anchor_sizes:list|None = None # Anchor sizes in pixels, a list per feature map, e.g. `[[32, 45], [64, 90], ...]` (None: the backbone's)
     weights:str = 'default' # Whole-detector weights: 'default' (torchvision's COCO Keypoint R-CNN, where there is one), 'none', or a file
     backbone_weights:str = 'default' # Backbone weights when `weights` brings none: 'default' (ImageNet), 'none', or a file
     trainable_backbone_layers:int|None = None # Backbone stages that train (None: 3 when pretrained, else all)
@@ -89,6 +90,7 @@ class ModelConfig:
         get_backbone(self.backbone)
         self.head_layers = [int(c) for c in self.head_layers]
         if not self.head_layers: raise ValueError("head_layers needs at least one convolution")
+        if self.anchor_sizes is not None: self.anchor_sizes = [[int(s) for s in sizes] for sizes in self.anchor_sizes]
 
     @property
     def sampling(self)->dict:
@@ -158,7 +160,8 @@ def build_model(config:ModelConfig, # What to build
     trainable = config.trainable_backbone_layers
     if trainable is None: trainable = 3 if pretrained else bb.max_trainable
     backbone = bb.build(norm_layer=FrozenBatchNorm2d if pretrained else nn.BatchNorm2d, trainable_layers=trainable)
-    anchors = bb.anchor_sizes and AnchorGenerator(bb.anchor_sizes, ((0.5, 1.0, 2.0),)*len(bb.anchor_sizes))
+    sizes = config.anchor_sizes or bb.anchor_sizes
+    anchors = sizes and AnchorGenerator(tuple(map(tuple, sizes)), ((0.5, 1.0, 2.0),)*len(sizes))
     head = config.head_layers
     model = KeypointRCNN(backbone, num_classes=2, min_size=config.train_size, max_size=config.train_size,
                          rpn_anchor_generator=anchors, keypoint_head=KeypointRCNNHeads(backbone.out_channels, head),

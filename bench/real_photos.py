@@ -1,0 +1,131 @@
+"""Keypoints on real photographs: a model preset trained from scratch for a CPU-time budget on sheep photos, measured on their test split.
+
+Run: python bench/real_photos.py [DATA] [--preset light] [--variant NAME] [--set FIELD=VALUE ...] [--minutes 10] [--threads 1]
+     [--lr 5e-4] [--batch-size 4] [--augment strong] [--train-size N] [--name NAME]
+
+DATA is a folder with `train/`, `val/` and `test/` LabelMe folders (default: the LivestockKeypoints sheep,
+../shared/data/real2/livestock-sheep from the repository root). `kp_rcnn.train.fit` trains the preset from random
+weights (no downloads) on `train` for `--minutes` of CPU time on `--threads` threads (`fit(..., clock=time.process_time)`,
+so that other work on a shared machine does not change how much training a run gets; validation after each epoch counts
+too), keeps the checkpoint with the best keypoint AP on `val`, and measures it on `test`: the metrics
+`kp_rcnn.metrics.evaluate` reports and a table per keypoint. `--variant` and `--set` change the model (any `ModelConfig`
+field) through a model preset registered here; the training settings have their own options. The results go to
+bench/results/real_photos_NAME.json, which 02_model.ipynb's "Measurements" reads."""
+import argparse, json, sys, tempfile, time
+from pathlib import Path
+import pandas as pd
+import torch
+from torch.utils.data import DataLoader
+import kp_rcnn.model as km
+from kp_rcnn.dataset import collate, load_dataset
+from kp_rcnn.metrics import keypoint_errors, keypoint_metrics, keypoint_table
+from kp_rcnn.train import TrainArgs, fit
+from kp_rcnn.utils import write_json_atomic
+from common import machine, table
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = REPO.parent/'shared'/'data'/'real2'/'livestock-sheep'
+RESULTS = REPO/'bench'/'results'
+
+VARIANTS = {  # name: `ModelConfig` changes on top of --preset
+    '384px': dict(train_size=384),
+    '320px': dict(train_size=320),
+    '192px': dict(train_size=192),
+    'regions32': dict(box_batch_size_per_image=32),  # up to 8 positive regions per image for the keypoint head, not 16
+    'anchors2': dict(anchor_sizes=[[32, 45], [64, 91], [128, 181], [256, 362]]),  # two sizes per octave: the sheep's lie between 64 and 128 at 256 px
+}
+
+TRAINING = ('preset', 'minutes', 'lr', 'batch_size', 'augment', 'train_size', 'best_metric', 'seed')  # recorded with the results
+
+def splits(data:Path)->dict:
+    "The `train`, `val` and `test` folders of `data`; exits with a message when one is missing."
+    folders = {s: data/s for s in ('train', 'val', 'test')}
+    if missing := [str(f) for f in folders.values() if not f.is_dir()]:
+        sys.exit(f"{', '.join(missing)}: no such folder. Give a folder with train/, val/ and test/ LabelMe folders "
+                 f"(the LivestockKeypoints sheep: see {DATA/'SOURCES.md'}) as the first argument")
+    return folders
+
+def parse_settings(pairs:list)->dict:
+    "`FIELD=VALUE` pairs as `ModelConfig` changes; a VALUE is read as JSON where it can be (`head_layers=[64,64]`)."
+    def value(v):
+        try: return json.loads(v)
+        except json.JSONDecodeError: return v
+    return {k: value(v) for k, v in (p.split('=', 1) for p in pairs)}
+
+def model_preset(preset:str, change:dict)->str:
+    "The name of a model preset that is `preset` with `change` (registered here when there is a change)."
+    if not change: return preset
+    name = f"{preset}+" + ','.join(f"{k}={v}" for k, v in change.items())
+    km.register_model_preset(name, **{**km.MODEL_PRESETS[preset], **change})
+    return name
+
+@torch.inference_mode()
+def test_outputs(checkpoint:Path, data:Path)->tuple:
+    "`(targets, outputs, schema)` of the model in `checkpoint` on the LabelMe folder `data`."
+    model, schema = km.load_model(checkpoint)
+    targets, outputs = [], []
+    for images, batch in DataLoader(load_dataset(data, schema=schema), batch_size=2, collate_fn=collate):
+        outputs += model(images); targets += batch
+    return targets, outputs, schema
+
+def plain(x): return None if isinstance(x, float) and x != x else x  # JSON has no NaN
+
+def measure(checkpoint:Path, data:Path, name:str)->dict:
+    "Test metrics (those `kp_rcnn.metrics.evaluate` reports) and the table per keypoint of the model in `checkpoint`, printed and as plain data."
+    targets, outputs, schema = test_outputs(checkpoint, data)
+    test, per_keypoint = keypoint_metrics(targets, outputs, schema), keypoint_table(keypoint_errors(targets, outputs, schema))
+    epoch = km.load_checkpoint(checkpoint)['epoch']
+    table(f"test, {checkpoint.name} (epoch {epoch})", {name: test}, digits=3)
+    table('keypoint', per_keypoint.to_dict('index'), digits=3)
+    return dict(epoch=epoch, test={k: plain(v) for k, v in test.items()},
+                per_keypoint={k: {c: plain(v) for c, v in row.items()} for k, row in per_keypoint.to_dict('index').items()})
+
+def main(args):
+    torch.set_num_threads(args.threads)
+    folders = splits(Path(args.data))
+    preset = model_preset(args.preset, {**VARIANTS.get(args.variant, {}), **parse_settings(args.set)})
+    name = args.name or args.variant or args.preset
+    path = Path(args.results)/f'real_photos_{name}.json'
+    result = dict(name=name, command=' '.join(['python', 'bench/real_photos.py', *sys.argv[1:]]), machine=machine(), wall_minutes=None)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(args.out or tmp)/name
+        if args.measure:  # the run that trained wrote the command, the machine and the wall time
+            result |= {k: v for k, v in json.loads(path.read_text()).items() if k in result} if path.is_file() else {}
+        else:
+            print(f"{name}: {preset} for {args.minutes} CPU minutes on {machine()}", flush=True)
+            wall = time.perf_counter()
+            fit(folders['train'], val=folders['val'], out=out, overwrite=True, clock=time.process_time, weights='none',
+                backbone_weights='none', progress=False, preset=preset, minutes=args.minutes, lr=args.lr,
+                batch_size=args.batch_size, augment=args.augment, train_size=args.train_size, best_metric=args.best_metric,
+                seed=args.seed)
+            result['wall_minutes'] = (time.perf_counter() - wall)/60
+        last = km.load_checkpoint(out/'last.pt')
+        history = pd.DataFrame(last['history'])
+        cols = ['epoch', 'loss', 'val_loss', 'oks_ap', 'pck@0.2', 'box_ap', 'seconds']
+        table('epoch', {int(r['epoch']): {c: r[c] for c in cols[1:]} for r in history.to_dict('records')}, digits=3)
+        result |= dict(data=str(args.data), train={k: last['train_args'][k] for k in TRAINING},
+                       model={k: v for k, v in last['config'].to_dict().items() if k not in ('weights', 'backbone_weights')},
+                       cpu_minutes=history.seconds.sum()/60, epochs=len(history),
+                       history=[{k: plain(v) for k, v in row.items()} for row in history[cols].to_dict('records')],
+                       best=measure(out/'best.pt', folders['test'], name), last=measure(out/'last.pt', folders['test'], name))
+    write_json_atomic(path, result, indent=1)
+    print(f"wrote {path}")
+
+if __name__ == '__main__':
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('data', nargs='?', default=str(DATA), help="folder with train/, val/ and test/ (default: %(default)s)")
+    p.add_argument('--preset', default='light', help="model preset to start from (default: light)")
+    p.add_argument('--variant', choices=list(VARIANTS), help="model changes defined in this script")
+    p.add_argument('--set', nargs='*', default=[], metavar='FIELD=VALUE', help="more ModelConfig changes, e.g. head_layers=[128,128]")
+    p.add_argument('--minutes', type=float, default=10., help="CPU minutes of training, validation included")
+    p.add_argument('--threads', type=int, default=1, help="CPU threads (the budget is CPU time: keep 1 for a fair one)")
+    for f in ('lr', 'batch_size', 'augment', 'best_metric'):
+        p.add_argument('--' + f.replace('_', '-'), type=type(getattr(TrainArgs, f)), default=getattr(TrainArgs, f),
+                       help="as kp_rcnn.train.fit (default: %(default)s)")
+    p.add_argument('--train-size', type=int, help="image size (default: the preset's)")
+    p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--name', help="name of the results file (default: the variant, else the preset)")
+    p.add_argument('--out', help="keep the run folder under this folder (default: a temporary one)")
+    p.add_argument('--measure', action='store_true', help="measure the run kept in OUT/NAME (--out) again, without training")
+    p.add_argument('--results', default=str(RESULTS), help="folder of the results JSON (default: %(default)s)")
+    main(p.parse_args())
