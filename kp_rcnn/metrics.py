@@ -190,11 +190,11 @@ def is_better(metric:str, # A name from `BEST_METRICS`
               value:float, # The new value
               best:float|None, # The best value so far, or None
              )->bool:
-    "Whether `value` of `metric` improves on `best`."
+    "Whether `value` of `metric` is as good as `best` or better (a later epoch wins a tie)."
     if metric not in BEST_METRICS: raise ValueError(f"unknown metric {metric!r}: choose one of {', '.join(BEST_METRICS)}")
     if math.isnan(value): return False
     if best is None or math.isnan(best): return True
-    return value > best if BEST_METRICS[metric][1] else value < best
+    return value >= best if BEST_METRICS[metric][1] else value <= best
 
 # %% ../nbs/02a_metrics.ipynb #5824c3b7
 def image_table(errors:pd.DataFrame # From `keypoint_errors`
