@@ -15,10 +15,8 @@ import argparse, json, sys, tempfile, time
 from pathlib import Path
 import pandas as pd
 import torch
-from torch.utils.data import DataLoader
 import kp_rcnn.model as km
-from kp_rcnn.dataset import collate, load_dataset
-from kp_rcnn.metrics import keypoint_errors, keypoint_metrics, keypoint_table
+from kp_rcnn.metrics import evaluate, jsonable
 from kp_rcnn.train import TrainArgs, fit
 from kp_rcnn.utils import write_json_atomic
 from common import machine, table
@@ -59,26 +57,13 @@ def model_preset(preset:str, change:dict)->str:
     km.register_model_preset(name, **{**km.MODEL_PRESETS[preset], **change})
     return name
 
-@torch.inference_mode()
-def test_outputs(checkpoint:Path, data:Path)->tuple:
-    "`(targets, outputs, schema)` of the model in `checkpoint` on the LabelMe folder `data`."
-    model, schema = km.load_model(checkpoint)
-    targets, outputs = [], []
-    for images, batch in DataLoader(load_dataset(data, schema=schema), batch_size=2, collate_fn=collate):
-        outputs += model(images); targets += batch
-    return targets, outputs, schema
-
-def plain(x): return None if isinstance(x, float) and x != x else x  # JSON has no NaN
-
 def measure(checkpoint:Path, data:Path, name:str)->dict:
     "Test metrics (those `kp_rcnn.metrics.evaluate` reports) and the table per keypoint of the model in `checkpoint`, printed and as plain data."
-    targets, outputs, schema = test_outputs(checkpoint, data)
-    test, per_keypoint = keypoint_metrics(targets, outputs, schema), keypoint_table(keypoint_errors(targets, outputs, schema))
+    scored = evaluate(checkpoint, data, device='cpu', details=True)
     epoch = km.load_checkpoint(checkpoint)['epoch']
-    table(f"test, {checkpoint.name} (epoch {epoch})", {name: test}, digits=3)
-    table('keypoint', per_keypoint.to_dict('index'), digits=3)
-    return dict(epoch=epoch, test={k: plain(v) for k, v in test.items()},
-                per_keypoint={k: {c: plain(v) for c, v in row.items()} for k, row in per_keypoint.to_dict('index').items()})
+    table(f"test, {checkpoint.name} (epoch {epoch})", {name: scored.metrics}, digits=3)
+    table('keypoint', scored.keypoints.to_dict('index'), digits=3)
+    return dict(epoch=epoch, test=jsonable(scored.metrics), per_keypoint=jsonable(scored.keypoints))
 
 def main(args):
     torch.set_num_threads(args.threads)
@@ -106,7 +91,7 @@ def main(args):
         result |= dict(data=str(args.data), train={k: last['train_args'][k] for k in TRAINING},
                        model={k: v for k, v in last['config'].to_dict().items() if k not in ('weights', 'backbone_weights')},
                        cpu_minutes=history.seconds.sum()/60, epochs=len(history),
-                       history=[{k: plain(v) for k, v in row.items()} for row in history[cols].to_dict('records')],
+                       history=[jsonable(row) for row in history[cols].to_dict('records')],
                        best=measure(out/'best.pt', folders['test'], name), last=measure(out/'last.pt', folders['test'], name))
     write_json_atomic(path, result, indent=1)
     print(f"wrote {path}")
