@@ -6,6 +6,7 @@
 from __future__ import annotations
 import io, math
 from contextlib import redirect_stdout
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -225,12 +226,12 @@ class Evaluation:
         self.errors = keypoint_errors(targets, predictions, schema, iou_threshold)
         self.metrics = keypoint_metrics(targets, predictions, schema, iou_threshold, self.errors)
 
-    @property
+    @cached_property  # the tables are read several times (a run's best epoch, the JSON, the picture): made once
     def keypoints(self)->pd.DataFrame:
         "Per keypoint: labelled, detected, PCK and pixel errors (`keypoint_table`)."
         return keypoint_table(self.errors)
 
-    @property
+    @cached_property
     def images(self)->pd.DataFrame:
         "Per image with labelled objects: its name, objects, missed objects, mean OKS and median pixel error (`image_table`)."
         records = getattr(self.dataset, 'records', None)
