@@ -1,7 +1,7 @@
 """Keypoints on real photographs: a model preset trained from scratch for a CPU-time budget on sheep photos, measured on their test split.
 
 Run: python bench/real_photos.py [DATA] [--preset light] [--variant NAME] [--set FIELD=VALUE ...] [--minutes 10] [--threads 1]
-     [--lr 5e-4] [--batch-size 4] [--augment strong] [--train-size N] [--name NAME]
+     [--lr 2e-3] [--batch-size 4] [--augment mild] [--train-size N] [--no-amp] [--name NAME]
 
 DATA is a folder with `train/`, `val/` and `test/` LabelMe folders (default: the LivestockKeypoints sheep,
 ../shared/data/real2/livestock-sheep from the repository root). `kp_rcnn.train.fit` trains the preset from random
@@ -12,6 +12,7 @@ too), keeps the checkpoint with the best keypoint AP on `val`, and measures it o
 field) through a model preset registered here; the training settings have their own options. The results go to
 bench/results/real_photos_NAME.json, which 02_model.ipynb's "Measurements" reads."""
 import argparse, json, sys, tempfile, time
+from typing import get_type_hints
 from pathlib import Path
 import pandas as pd
 import torch
@@ -33,7 +34,7 @@ VARIANTS = {  # name: `ModelConfig` changes on top of --preset
     'anchors2': dict(anchor_sizes=[[32, 45], [64, 91], [128, 181], [256, 362]]),  # two sizes per octave: the sheep's lie between 64 and 128 at 256 px
 }
 
-TRAINING = ('preset', 'minutes', 'lr', 'batch_size', 'augment', 'train_size', 'best_metric', 'seed')  # recorded with the results
+TRAINING = ('preset', 'minutes', 'lr', 'batch_size', 'augment', 'train_size', 'best_metric', 'seed', 'amp')  # recorded with the results
 
 def splits(data:Path)->dict:
     "The `train`, `val` and `test` folders of `data`; exits with a message when one is missing."
@@ -82,7 +83,7 @@ def main(args):
             fit(folders['train'], val=folders['val'], out=out, overwrite=True, clock=time.process_time, weights='none',
                 backbone_weights='none', progress=False, preset=preset, minutes=args.minutes, lr=args.lr,
                 batch_size=args.batch_size, augment=args.augment, train_size=args.train_size, best_metric=args.best_metric,
-                seed=args.seed)
+                seed=args.seed, amp=args.amp)
             result['wall_minutes'] = (time.perf_counter() - wall)/60
         last = km.load_checkpoint(out/'last.pt')
         history = pd.DataFrame(last['history'])
@@ -105,9 +106,10 @@ if __name__ == '__main__':
     p.add_argument('--minutes', type=float, default=10., help="CPU minutes of training, validation included")
     p.add_argument('--threads', type=int, default=1, help="CPU threads (the budget is CPU time: keep 1 for a fair one)")
     for f in ('lr', 'batch_size', 'augment', 'best_metric'):
-        p.add_argument('--' + f.replace('_', '-'), type=type(getattr(TrainArgs, f)), default=getattr(TrainArgs, f),
-                       help="as kp_rcnn.train.fit (default: %(default)s)")
+        p.add_argument('--' + f.replace('_', '-'), type=get_type_hints(TrainArgs)[f], default=getattr(TrainArgs, f),
+                       help="as kp_rcnn.train.fit (default: %(default)s, as fit chooses for random weights)")
     p.add_argument('--train-size', type=int, help="image size (default: the preset's)")
+    p.add_argument('--amp', action=argparse.BooleanOptionalAction, default=TrainArgs.amp, help="as kp_rcnn.train.fit: bfloat16 on a CPU with native bfloat16 (default: %(default)s)")
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--name', help="name of the results file (default: the variant, else the preset)")
     p.add_argument('--out', help="keep the run folder under this folder (default: a temporary one)")

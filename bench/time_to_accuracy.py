@@ -27,7 +27,7 @@ def start_weights(key:str, coco:str|None, imagenet:str|None)->dict:
 
 def train_and_measure(config:dict, workers:int|None, train:Path, valid:Path, out:Path, minutes:float, weights:dict)->dict:
     "Train one set-up for `minutes`; its epochs and its last checkpoint's metrics on `valid`."
-    history = fit(train, out=str(out), minutes=minutes, batch_size=4, workers=workers, progress=False,
+    history = fit(train, out=str(out), minutes=minutes, batch_size=4, lr=5e-4, augment='strong', workers=workers, progress=False,
                   device='auto', **config, **weights)
     metrics = evaluate(out/"last.pt", valid)
     return {'epochs': int(history['epoch'].iloc[-1]), 'minutes': history['seconds'].sum()/60,

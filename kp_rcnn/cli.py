@@ -89,7 +89,7 @@ def add_train(sub):
     val = p.add_mutually_exclusive_group()
     for f in fields(TrainArgs):
         if f.name in ('data', 'out'): continue
-        flag, help = '--' + f.name.replace('_', '-'), f"{docs[f.name]} (default: {f.default})"
+        flag, help = '--' + f.name.replace('_', '-'), docs[f.name] + ('' if f.default is None else f" (default: {f.default})")
         if isinstance(f.default, bool): p.add_argument(flag, action=argparse.BooleanOptionalAction, default=f.default, help=help); continue
         typ = get_type_hints(TrainArgs)[f.name]
         (val if f.name in ('val', 'val_fraction') else p).add_argument(flag, type=typ, default=f.default, help=help)

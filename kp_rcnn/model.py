@@ -129,12 +129,15 @@ def sized_for_objects(config:ModelConfig, # A config, e.g. from a preset
                       most_objects:int, # The most objects one training image holds
                       margin:float=2., # Detections kept per image, as a multiple of `most_objects`
                       proposals_per_detection:int=5, # Proposals the box head runs on, per detection kept
+                      regions_per_object:int=32, # Regions sampled per image for the box head in training, per object
                      )->ModelConfig:
-    "`config` with inference proposals and detections sized for images of at most `most_objects` objects, never more than it keeps."
+    "`config` with proposals, detections and training regions sized for images of at most `most_objects` objects, never more than it has."
     detections = max(10, math.ceil(margin*most_objects))
     proposals = max(50, proposals_per_detection*detections)
+    regions = regions_per_object*max(1, most_objects)
     return replace(config, box_detections_per_img=min(config.box_detections_per_img, detections),
-                   rpn_post_nms_top_n_test=min(config.rpn_post_nms_top_n_test, proposals))
+                   rpn_post_nms_top_n_test=min(config.rpn_post_nms_top_n_test, proposals),
+                   box_batch_size_per_image=min(config.box_batch_size_per_image, regions))
 
 # %% ../nbs/02_model.ipynb #8aa6a3c4
 def weights_source(name:str, # 'default', 'none' or a file

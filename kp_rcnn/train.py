@@ -5,7 +5,7 @@
 # %% ../nbs/03_train.ipynb #1843d93f
 from __future__ import annotations
 import os, time
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Callable
 
@@ -18,20 +18,26 @@ from tqdm.auto import tqdm
 from .dataset import KeypointDataset, collate, load_dataset
 from .utils import pick_device
 from .metrics import BEST_METRICS, evaluate
-from .model import ModelConfig, build_model, get_backbone, load_checkpoint, make_config, model_from_checkpoint, sized_for_objects
+from .model import ModelConfig, build_model, get_backbone, load_checkpoint, make_config, model_from_checkpoint, model_sources, sized_for_objects
 from .runs import OneCycleSchedule, RunFolder, RunFolderError, TimeBudget, claim_run_folder
 from .transforms import AUGMENTATIONS, describe_flips, make_augmentation
 
 # %% auto #0
-__all__ = ['RESUME_LONGER', 'RESUME_HERE', 'amp_dtype', 'Distributed', 'start_distributed', 'to_device', 'check_finite',
-           'train_one_epoch', 'validation_loss', 'TrainArgs', 'model_config', 'make_datasets', 'make_loader',
+__all__ = ['FROM_SCRATCH', 'FINE_TUNING', 'RESUME_LONGER', 'RESUME_HERE', 'native_bf16', 'amp_dtype', 'Distributed',
+           'start_distributed', 'to_device', 'check_finite', 'train_one_epoch', 'validation_loss', 'TrainArgs',
+           'requested_config', 'pretrained', 'training_defaults', 'model_config', 'make_datasets', 'make_loader',
            'check_settings', 'resume_settings', 'TrainingInterrupted', 'fit']
 
 # %% ../nbs/03_train.ipynb #003cde27
+def native_bf16()->bool:
+    "Does this CPU compute in bfloat16 natively (AVX512-BF16 or AMX)? Where it emulates bfloat16, float32 is faster."
+    # torch's tests for these instructions are underscored (there is no public one); one that is missing counts as no
+    return any(getattr(torch.cpu, f, lambda: False)() for f in ('_is_avx512_bf16_supported', '_is_amx_tile_supported'))
+
 def amp_dtype(device:torch.device)->torch.dtype|None:
-    "The autocast dtype on `device`: bfloat16 or float16 on CUDA, None (float32) elsewhere."
-    if device.type != 'cuda': return None
-    return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+    "The autocast dtype on `device`: bfloat16 or float16 on CUDA, bfloat16 on a CPU with native bfloat16, None (float32) elsewhere."
+    if device.type == 'cuda': return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+    return torch.bfloat16 if device.type == 'cpu' and native_bf16() else None
 
 # %% ../nbs/03_train.ipynb #176ac42f
 @dataclass
@@ -155,28 +161,45 @@ class TrainArgs:
     train_size:int = None             # Override the preset's image size
     weights:str = 'default'           # 'default' (COCO Keypoint R-CNN where there is one), 'none' or a file
     backbone_weights:str = 'default'  # 'default' (ImageNet), 'none' or a file; used when `weights` brings none
-    lr:float = 5e-4                   # Peak learning rate of the one-cycle schedule
+    lr:float = None                   # Peak learning rate of the one-cycle schedule (None: 2e-3 from random weights, 5e-4 fine-tuning)
     weight_decay:float = 1e-4         # AdamW weight decay
     clip:float = 10.                  # Gradient-norm clipping (0: off)
     val_fraction:float = 0.2          # Fraction of `data` held out for validation (ignored with `val`)
     val:str = None                    # A separate validation folder or COCO file
-    augment:str = 'strong'            # Augmentation policy for training: 'strong', 'mild', 'none' or one you registered
+    augment:str = None                # Augmentation policy for training: 'strong', 'mild', 'none' or one you registered (None: 'mild' from random weights, 'strong' fine-tuning)
     device:str = 'auto'               # 'auto', 'cpu', 'cuda', 'cuda:1', 'mps'
     workers:int = None                # Data-loading processes (None: 0 on CPU, up to 8 on a GPU)
     seed:int = 0                      # Seed of the split, the shuffling and the augmentations
     best_metric:str = 'oks_ap'        # Validation metric that picks `best.pt`: a name from `kp_rcnn.metrics.METRICS`, or 'val_loss' as in the tutorial
-    amp:bool = True                   # Mixed precision on CUDA: bfloat16, or float16 with a gradient scaler
+    amp:bool = True                   # Mixed precision: bfloat16 on CUDA (else float16 with a gradient scaler) and on CPUs with native bfloat16
     progress:bool = True              # Progress bars
 
     def __post_init__(self):  # paths as strings, so that the arguments go into JSON files and checkpoints as they are
         for k in ('data', 'out', 'val'):
             if getattr(self, k) is not None: setattr(self, k, str(getattr(self, k)))
 
+# %% ../nbs/03_train.ipynb #539eaa3c
+FROM_SCRATCH = dict(lr=2e-3, augment='mild')  # random weights: larger steps, milder distortions
+FINE_TUNING = dict(lr=5e-4, augment='strong')  # pretrained weights: the tutorial's recipe
+
+def requested_config(args:TrainArgs, **fields)->ModelConfig:
+    "The model config of `args`' preset, weights and overrides (and `fields`), before it meets the data."
+    over = {k: getattr(args, k) for k in ('backbone', 'train_size') if getattr(args, k) is not None}
+    return make_config(args.preset, weights=args.weights, backbone_weights=args.backbone_weights, **over, **fields)
+
+def pretrained(args:TrainArgs)->bool:
+    "Does `args` start from downloaded or given weights (a detector's or a backbone's), rather than random ones?"
+    return any(source is not None for source in model_sources(requested_config(args)))
+
+def training_defaults(args:TrainArgs)->TrainArgs:
+    "`args` with `lr` and `augment`, where None, chosen for fine-tuning pretrained weights or for training from random ones."
+    chosen = FINE_TUNING if pretrained(args) else FROM_SCRATCH
+    return replace(args, **{k: v for k, v in chosen.items() if getattr(args, k) is None})
+
 # %% ../nbs/03_train.ipynb #7a94de9b
 def model_config(args:TrainArgs, ds:KeypointDataset)->ModelConfig:
-    "The model `args` asks for, sized for the keypoints of `ds` and, at inference, for the most objects one of its images holds."
-    over = {k: getattr(args, k) for k in ('backbone', 'train_size') if getattr(args, k) is not None}
-    config = make_config(args.preset, num_keypoints=len(ds.schema), weights=args.weights, backbone_weights=args.backbone_weights, **over)
+    "The model `args` asks for, sized for the keypoints of `ds` and for the most objects one of its images holds (`sized_for_objects`)."
+    config = requested_config(args, num_keypoints=len(ds.schema))
     return sized_for_objects(config, max((len(r.keypoints) for r in ds.records), default=0))
 
 def make_datasets(ds:KeypointDataset, args:TrainArgs, train_size:int)->tuple:
@@ -249,7 +272,7 @@ def _resolve_args(data, args, resume, overwrite, kwargs)->tuple:
     given = {**(asdict(args) if args else {}), **kwargs, **({'data': str(data)} if data is not None else {})}
     out = Path(resume if isinstance(resume, (str, Path)) else given.get('out', TrainArgs.out))
     if resume and overwrite: raise ValueError(f"{out}: pass resume to continue the run there, or overwrite to start again, not both")
-    if not resume: return TrainArgs(**{**given, 'out': str(out)}), None, {}
+    if not resume: return training_defaults(TrainArgs(**{**given, 'out': str(out)})), None, {}
     if not (out/'last.pt').is_file(): raise RunFolderError(f"{out}: no last.pt to resume from; train without resume (--resume) to start a run there")
     ckpt = load_checkpoint(out/'last.pt')
     settings, changed = resume_settings(ckpt['train_args'], given, out)
