@@ -21,6 +21,7 @@ from tqdm.auto import tqdm
 
 import kp_rcnn
 from .data import IMAGE_SUFFIXES, KeypointSchema, load_image, read_files, to_rgb
+from .export import ExportedKeypointRCNN
 from .labelme import labelme_content, labelme_shapes
 from .model import ModelConfig, load_checkpoint, model_from_checkpoint
 from .show import draw_annotations, draw_scores, side_by_side
@@ -343,7 +344,7 @@ def export_onnx(checkpoint, # A checkpoint from `save_checkpoint`
     f = io.BytesIO()
     with warnings.catch_warnings():  # the tracer warns about every Python number it records; the tests check the graph
         warnings.simplefilter('ignore')
-        torch.onnx.export(model, ([torch.full((3, config.train_size, config.train_size), 0.5)],), f, dynamo=False,
+        torch.onnx.export(ExportedKeypointRCNN(model), (torch.full((3, config.train_size, config.train_size), 0.5),), f, dynamo=False,
                           opset_version=opset, input_names=['image'], output_names=ONNX_OUTPUTS,
                           dynamic_axes={'image': {1: 'height', 2: 'width'}} | {k: {0: 'detections'} for k in ONNX_OUTPUTS})
     graph = onnx.load_from_string(f.getvalue())
