@@ -56,10 +56,11 @@ class StageTimer:
         return seconds
 
 def onnx_stage(node:str)->str|None:
-    "The stage of an ONNX node, from the module path the exporter names it by (`/roi_heads/box_head/fc6/Gemm`)."
-    path = node.removeprefix('fused ').lstrip('/').split('/')[:-1]
-    scope = '.'.join(path)
-    return next((s for s, paths in STAGES.items() if any(scope == p or scope.startswith(p + '.') for p in paths)), None)
+    "The stage of an ONNX node, from the module path the exporter names it by (`/box_head/fc6/Gemm`)."
+    scope = '.'.join(node.removeprefix('fused ').lstrip('/').split('/')[:-1])
+    # `ExportedKeypointRCNN` calls the modules of `roi_heads` itself, so their nodes' paths start below it
+    inside = lambda p: scope == p or scope.startswith(p + '.')
+    return next((s for s, paths in STAGES.items() if any(inside(p.removeprefix('roi_heads.')) for p in paths)), None)
 
 def onnx_profile(profile_file)->list:
     "Seconds per stage of each run in an ONNX Runtime profile, with `total` (the run's own time)."

@@ -1,14 +1,16 @@
 """Training speed: the tutorial's set-up against kp_rcnn's with where a step spends its time, or each model preset at two sizes.
 
-Run: python bench/train_speed.py [--steps 6] [--batch 4] [--size 512] [--trained] [--device auto] [--threads N] [--only a b c]
+Run: python bench/train_speed.py [--steps 6] [--batch 4] [--size 512] [--trained] [--scratch] [--device auto] [--threads N] [--only a b c]
      python bench/train_speed.py --presets [--steps 2] [--batch 4] [--threads N] [--no-tutorial]
 
 Set-ups (the default). The set-ups (a) the tutorial's, (b) kp_rcnn's `full` preset at the same size and (c) kp_rcnn's
 `light` preset are described in bench/setups.py; all three train on the same generated face images (`--size` x `--size`
 pixels, 1 to 3 faces each). Each model is built as fine-tuning builds it (frozen batch norm, the last 3 backbone stages
 trainable), with random weights standing in for the pretrained ones, which cannot be downloaded everywhere: the speed
-does not depend on the values. Each set-up takes one warm-up step, then `--steps` timed steps of AdamW (autocast to
-bfloat16/float16 on CUDA, as `fit` does). The table gives images per second (the mean over the timed steps), the ratios
+does not depend on the values; `--scratch` builds them as training from random weights does instead (every layer
+trained, batch norm too). Each set-up takes one warm-up step, then `--steps` timed steps of AdamW, in the precision each
+recipe trains in: kp_rcnn autocasts as `fit` does (`amp_dtype`: bfloat16/float16 on CUDA, bfloat16 on a CPU with native
+bfloat16), the tutorial on CUDA only. The table gives images per second (the mean over the timed steps), the ratios
 to (a), the share of the step time spent waiting for data, in the forward pass, in the backward pass and in the
 optimizer step, and how many regions per image the keypoint head trained on.
 
@@ -38,7 +40,8 @@ from kp_rcnn.transforms import make_augmentation
 from common import keypoint_regions, machine, table, table_header, table_row, train_step_speed
 from setups import check_tutorial_preset, setups  # importing setups registers the 'tutorial' preset
 
-SCRATCH = dict(num_keypoints=3, weights='none', backbone_weights='none')
+SCRATCH_WEIGHTS = dict(weights='none', backbone_weights='none')
+SCRATCH = dict(num_keypoints=3, **SCRATCH_WEIGHTS)
 
 def fine_tuning_model(folder:Path, preset:str, num_keypoints:int, **overrides):
     "`build_model` for `preset`, with a file of random ImageNet weights as `backbone_weights`, as fine-tuning builds it."
@@ -72,11 +75,10 @@ class ProposalsAroundObjects(nn.Module):
         if targets is None: return boxes, losses
         return [torch.cat([b, self.around(t['boxes'])]) for b, t in zip(boxes, targets)], losses
 
-def timed_steps(model, loader, device, steps:int)->dict:
-    "Seconds spent in each part of `steps` training steps, after a warm-up step."
+def timed_steps(model, loader, device, steps:int, dtype:torch.dtype|None)->dict:
+    "Seconds spent in each part of `steps` training steps with autocast to `dtype` (None: float32), after a warm-up step."
     model.to(device).train()
     opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=1e-4, weight_decay=1e-4)
-    dtype = amp_dtype(device)
     scaler = torch.amp.GradScaler() if dtype == torch.float16 else None
     def clock():
         if device.type == 'cuda': torch.cuda.synchronize()
@@ -99,11 +101,16 @@ def timed_steps(model, loader, device, steps:int)->dict:
         images += len(imgs)
     return {'img/s': images/sum(parts.values()), **parts, 'kp regions/img': sum(regions[1:])/images}
 
-def compare_setups(steps:int, batch:int, size:int, trained:bool, device:str, only:list):
+def setup_dtype(key:str, device)->torch.dtype|None:
+    "The autocast dtype set-up `key` trains in: kp_rcnn's `amp_dtype`; the tutorial autocasts on CUDA only."
+    return amp_dtype(device) if key != 'a' or device.type == 'cuda' else None
+
+def compare_setups(steps:int, batch:int, size:int, trained:bool, scratch:bool, device:str, only:list):
     "Print the table of the set-ups in `only`: images per second, the ratio to (a), the time split, keypoint regions."
     device = pick_device(device)
     print(f"{machine(device)}; batches of {batch}; {size} x {size} images; mean of {steps} steps after a warm-up step; "
-          f"{'RPN proposals around the objects (--trained)' if trained else 'untrained RPN (first steps)'}", flush=True)
+          f"{'RPN proposals around the objects (--trained)' if trained else 'untrained RPN (first steps)'}; "
+          f"{'random weights, every layer trained (--scratch)' if scratch else 'built as fine-tuning builds it'}", flush=True)
     check_tutorial_preset(size)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -112,10 +119,12 @@ def compare_setups(steps:int, batch:int, size:int, trained:bool, device:str, onl
         for key, (label, config, image_size, workers) in setups(size).items():
             if key not in only: continue
             torch.manual_seed(0)
-            model, loader = fine_tuning_model(folder, num_keypoints=k, **config), train_loader(data, image_size, batch, workers, device)
+            model = build_model(make_config(num_keypoints=k, **SCRATCH_WEIGHTS, **config)) if scratch else fine_tuning_model(folder, num_keypoints=k, **config)
             if trained: model.rpn = ProposalsAroundObjects(model.rpn)
-            rows[key] = (label, timed_steps(model, loader, device, steps))
-            print(f"{label}: {rows[key][1]['img/s']:.3f} img/s", flush=True)
+            dtype = setup_dtype(key, device)
+            rows[key] = (f"{label}, {str(dtype).removeprefix('torch.') if dtype else 'float32'}",
+                         timed_steps(model, train_loader(data, image_size, batch, workers, device), device, steps, dtype))
+            print(f"{rows[key][0]}: {rows[key][1]['img/s']:.3f} img/s", flush=True)
     base, split = rows['a'][1]['img/s'] if 'a' in rows else None, ('data wait', 'forward', 'backward', 'optimizer')
     table('set-up', {label: {'img/s': f"{r['img/s']:.3f}", 'vs (a)': f"{r['img/s']/base:.1f}x" if base else '-',
                              **{part: f"{100*r[part]/sum(r[p] for p in split):.0f}%" for part in split},
@@ -149,11 +158,12 @@ if __name__ == '__main__':
     p.add_argument('--threads', type=int, default=0, help="CPU threads for torch (0: torch's default)")
     p.add_argument('--size', type=int, default=512, help="set-ups: side of the generated images (the tutorial trains at 512)")
     p.add_argument('--trained', action='store_true', help="set-ups: propose boxes around the objects, as a trained RPN does")
+    p.add_argument('--scratch', action='store_true', help="set-ups: random weights and every layer trained, as training from scratch builds them")
     p.add_argument('--device', default='auto', help="set-ups: 'auto', 'cpu', 'cuda', 'mps'")
     p.add_argument('--only', nargs='*', default=['a', 'b', 'c'], choices=['a', 'b', 'c'], help="set-ups: run only these")
     p.add_argument('--no-tutorial', dest='tutorial', action='store_false', help="presets: skip the slow row of the tutorial's model")
     args = p.parse_args()
     if args.threads: torch.set_num_threads(args.threads)
     if args.presets: compare_presets(args.steps or 2, args.batch, args.tutorial)
-    else: compare_setups(args.steps or 6, args.batch, args.size, args.trained, args.device, args.only)
+    else: compare_setups(args.steps or 6, args.batch, args.size, args.trained, args.scratch, args.device, args.only)
     print(f"load average at the end {os.getloadavg()[0]:.1f}")
