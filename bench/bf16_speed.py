@@ -5,8 +5,8 @@ Each preset starts untrained (no downloads) at its own `train_size` on a batch o
 pipeline; the float32 and bfloat16 calls alternate, so both see the same load on a shared machine, and each figure is
 the median of `--steps` calls after a warm-up call of each. Inference is eager, one image per call; an untrained model
 returns its most detections, so the keypoint head runs on each. With a trained checkpoint and held-out data it also
-measures the keypoints both ways (keypoint AP, PCK). bfloat16 is fast where the CPU has native bfloat16 instructions
-(`avx512_bf16` or `amx_bf16` in /proc/cpuinfo); elsewhere it is emulated."""
+measures the keypoints both ways (keypoint AP, PCK) and times each held-out image both ways in turn. bfloat16 is fast
+where the CPU has native bfloat16 instructions (`avx512_bf16` or `amx_bf16` in /proc/cpuinfo); elsewhere it is emulated."""
 import argparse, os, statistics
 
 import torch
@@ -48,15 +48,19 @@ def preset_speeds(preset:str, steps:int, batch:int)->dict:
 
 @torch.inference_mode()
 def heldout_accuracy(checkpoint, heldout)->dict:
-    "Keypoint AP and PCK@0.2 of a checkpoint on held-out data, in float32 and with bfloat16 autocast."
+    "Keypoint AP, PCK@0.2 and eager ms per image of a checkpoint on held-out data, in float32 and with bfloat16 autocast, image by image in turn."
     model, schema = load_model(checkpoint)
     data = load_dataset(heldout, schema=schema)
-    targets = [t for _, t in data]
+    targets, outputs, seconds = [t for _, t in data], {False: [], True: []}, {False: [], True: []}
+    def infer(im, bf16):
+        with autocast(bf16): outputs[bf16].append({k: v.float() for k, v in model([im])[0].items()})
+    for im, _ in data:
+        for bf16 in (False, True): seconds[bf16].append(timed(lambda: infer(im, bf16)))
     rows = {}
     for bf16 in (False, True):
-        with autocast(bf16): outputs = [{k: v.float() for k, v in model([im])[0].items()} for im, _ in data]
-        m = keypoint_metrics(targets, outputs, schema)
-        rows['bfloat16' if bf16 else 'float32'] = {'keypoint AP': m['oks_ap'], 'PCK@0.2': m['pck@0.2'], 'median px error': m['median_px_error']}
+        m = keypoint_metrics(targets, outputs[bf16], schema)
+        rows['bfloat16' if bf16 else 'float32'] = {'keypoint AP': m['oks_ap'], 'PCK@0.2': m['pck@0.2'], 'median px error': m['median_px_error'],
+                                                   'ms per image, median': 1000*statistics.median(seconds[bf16])}
     return rows
 
 def main(steps, batch, threads, presets, checkpoint, heldout):
