@@ -213,7 +213,7 @@ class OneCycleSchedule(torch.optim.lr_scheduler.LRScheduler):
 
 # %% ../nbs/02b_runs.ipynb #75344f46
 class TimeBudget:
-    "How many epochs to train: `max_epochs`, or as many as end within `minutes` at the pace of the first."
+    "How many epochs to train: `max_epochs`, or as many as end within `minutes` at the pace of the first, fewer if later epochs are slower."
     def __init__(self, minutes:float=None, # The budget (None: train `max_epochs`)
                  max_epochs:int=None, # The most epochs (None: 10 without a budget, no limit with one)
                  clock:Callable=time.monotonic, # Seconds now: `time.process_time` counts CPU time, a fake clock makes tests exact
@@ -222,18 +222,13 @@ class TimeBudget:
                 ):
         self.minutes, self.max_epochs, self.clock, self.seconds = minutes, max_epochs, clock, list(spent)
         self.epochs = planned or max_epochs or 10  # until the first epoch shows the pace
-        self.started, self.cut_short = clock() - sum(self.seconds), False
+        self.started = clock() - sum(self.seconds)
         if minutes and self.seconds and not planned: self.plan()
 
-    def late(self)->bool:
-        "Would one more epoch, as long as the last, end after the budget?"
-        return bool(self.minutes and self.seconds) and self.clock() - self.started + self.seconds[-1] > self.minutes*60
-
     def epochs_from(self, first:int):
-        "The epochs to train from `first` on, each timed until `end_epoch`: the plan, cut short when the next would overrun."
+        "The epochs to train from `first` on, each timed until `end_epoch`, while the plan holds more."
         epoch = first
         while epoch < self.epochs:
-            if self.late(): self.cut_short = True; return
             self.tick = self.clock()
             yield epoch
             epoch += 1
@@ -243,8 +238,14 @@ class TimeBudget:
         n = max(1, int(self.minutes*60 // max(self.seconds[0], 1e-9)))
         self.epochs = min(n, self.max_epochs) if self.max_epochs else n
 
+    def fit_left(self):
+        "Plan fewer epochs if those left, each as long as the last, would end after the budget (never fewer than done)."
+        left = self.minutes*60 - (self.clock() - self.started)
+        self.epochs = min(self.epochs, len(self.seconds) + int(max(left, 0.) // max(self.seconds[-1], 1e-9)))
+
     def end_epoch(self)->float:
-        "The seconds the epoch took; after the first, plan the epochs that fit."
+        "The seconds the epoch took; after the first, plan the epochs that fit, and after each, fewer if they no longer fit."
         self.seconds.append(self.clock() - self.tick)
         if self.minutes and len(self.seconds) == 1: self.plan()
+        if self.minutes: self.fit_left()
         return self.seconds[-1]

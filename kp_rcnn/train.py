@@ -154,7 +154,7 @@ class TrainArgs:
     data:str                          # LabelMe folder or COCO keypoints JSON file
     out:str = 'runs/train'            # Run folder
     epochs:int = None                 # Epochs: 10, or with `minutes` as many as the budget allows (given as well: the most)
-    minutes:float = None              # Wall-clock budget: plan the epochs from the pace of the first, end within it
+    minutes:float = None              # Wall-clock budget: the epochs that end within it at the first's pace, fewer if later ones are slower
     batch_size:int = 4                # Images per training step
     preset:str = 'full'               # Model preset: 'full' (ResNet-50-FPN, 512 px), 'light' (MobileNetV3-FPN, 256 px) or one you registered
     backbone:str = None               # Override the preset's backbone
@@ -343,7 +343,6 @@ def fit(data=None, # LabelMe folder or COCO JSON file (or pass `args`)
                 log(f"epoch {epoch+1}/{budget.epochs}: " + ', '.join(f"{k} {history[-1][k]:.3f}" for k in ('loss', 'val_loss', 'oks_ap', 'pck@0.2')) + (' (best)' if best else ''))
                 if on_epoch_end: on_epoch_end(history[-1], model)
         except KeyboardInterrupt: raise TrainingInterrupted(args.out, run.saved, args.data) from None
-        if budget.cut_short: log(f"stopped after epoch {len(history)}: the next would not end within {args.minutes} minutes")
-        elif ckpt and len(history) == len(ckpt['history']): log(f"{args.out}: the run has trained its {len(history)} epochs; give more epochs or minutes to train longer")
+        if ckpt and len(history) == len(ckpt['history']): log(f"{args.out}: the run has trained its {len(history)} epochs; give more epochs or minutes to train longer")
         procs.stop()
     return pd.DataFrame(history)
