@@ -33,8 +33,8 @@ readme: install
 	$(VENV)/bin/jupyter nbconvert --to markdown --execute --log-level WARN nbs/index.ipynb --output-dir . --output README
 
 outputs: install  # run every notebook top to bottom (slow cells too) and store its outputs; pictures kept small
-	for nb in nbs/[0-9]*.ipynb nbs/index.ipynb; do $(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace --log-level WARN $$nb || exit 1; done
-	$(PY) tools/shrink_outputs.py
+	# execnb runs them as nbdev_test does: progress bars stay text, where a Jupyter kernel would store tqdm's widgets
+	$(PY) tools/run_notebook.py nbs/[0-9]*.ipynb nbs/index.ipynb --run slow
 	$(VENV)/bin/nbdev_clean
 
 check-outputs: install

@@ -1,5 +1,5 @@
 """The notebooks are stored with what their lesson cells show (the docs site does not run them): see tools/check_outputs.py."""
-import sys
+import json, sys
 from pathlib import Path
 import pytest
 
@@ -18,3 +18,14 @@ def test_what_counts_as_a_showing_cell():
     assert is_showing_cell("ds = load()\nds.summary()") and is_showing_cell("x, y")
     assert not is_showing_cell("test_eq(a, b)") and not is_showing_cell("x = 1") and not is_showing_cell("plt.close('all')")
     assert not is_showing_cell("#| export\ndef f(): pass\nf()") and not is_showing_cell("#| slow\nfit(data)")
+
+def test_widgets_and_errors_are_problems(tmp_path):
+    "A tqdm bar stored as a Jupyter widget shows only its placeholder text on the docs site; an error shows a traceback."
+    widget = {'output_type': 'display_data', 'metadata': {}, 'data': {'application/vnd.jupyter.widget-view+json': {'model_id': 'x'},
+                                                                       'text/plain': ['predict:   0%|          | 0/7']}}
+    error = {'output_type': 'error', 'ename': 'ValueError', 'evalue': 'bad', 'traceback': []}
+    cells = [{'cell_type': 'code', 'source': ['predict(model, images)'], 'outputs': [o], 'metadata': {}} for o in (widget, error)]
+    path = tmp_path/'nb.ipynb'
+    path.write_text(json.dumps({'cells': cells, 'metadata': {}, 'nbformat': 4, 'nbformat_minor': 5}))
+    assert problems(path) == ["cell 0 ('predict(model, images)') is stored with a Jupyter widget (store outputs with `make outputs`)",
+                              "cell 1 ('predict(model, images)') is stored with an error"]

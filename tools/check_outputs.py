@@ -4,7 +4,8 @@
   `#| cuda`), whose last statement is an expression that shows a value: a name, a table, a picture, a call other than
   a test (`test_eq`, ...) or one of the calls below that return nothing.
 - The notebooks that teach with pictures hold at least one picture each (`PICTURES`).
-- No stored output is an error, and `nbs/` stays small (`MAX_MB` in all).
+- No stored output is an error or a Jupyter widget (tqdm's bar in a kernel: the docs site shows only its placeholder
+  text), and `nbs/` stays small (`MAX_MB` in all).
 
 Run: python tools/check_outputs.py   (or `make check-outputs`); `make outputs` stores fresh outputs."""
 import ast, json, re, sys
@@ -38,6 +39,7 @@ def is_showing_cell(source:str)->bool:
     return not isinstance(value, ast.Constant)
 
 def _is_picture(output)->bool: return any(k.startswith('image/') for k in output.get('data', {}))
+def _is_widget(output)->bool: return 'application/vnd.jupyter.widget-view+json' in output.get('data', {})
 
 def problems(path:Path)->list:
     "What is missing or wrong in one notebook's stored outputs."
@@ -49,6 +51,7 @@ def problems(path:Path)->list:
         pictures += sum(map(_is_picture, outputs))
         first = src.strip().splitlines()[0][:60] if src.strip() else ''
         if any(o.get('output_type') == 'error' for o in outputs): found.append(f"cell {i} ({first!r}) is stored with an error")
+        elif any(map(_is_widget, outputs)): found.append(f"cell {i} ({first!r}) is stored with a Jupyter widget (store outputs with `make outputs`)")
         elif is_showing_cell(src) and not outputs: found.append(f"cell {i} ({first!r}) shows a value but is stored without its output")
     need = PICTURES.get(path.stem, 0)
     if pictures < need: found.append(f"{pictures} pictures stored, at least {need} expected")
