@@ -14,7 +14,7 @@ import torch
 from kp_rcnn.dataset import load_dataset
 from kp_rcnn.metrics import keypoint_metrics
 from kp_rcnn.model import build_model, load_model, make_config
-from common import machine, table, timed
+from common import in_turn, machine, table, timed
 from train_speed import SCRATCH, face_batch
 
 def autocast(bf16:bool): return torch.autocast('cpu', dtype=torch.bfloat16, enabled=bf16)
@@ -51,11 +51,10 @@ def heldout_accuracy(checkpoint, heldout)->dict:
     "Keypoint AP, PCK@0.2 and eager ms per image of a checkpoint on held-out data, in float32 and with bfloat16 autocast, image by image in turn."
     model, schema = load_model(checkpoint)
     data = load_dataset(heldout, schema=schema)
-    targets, outputs, seconds = [t for _, t in data], {False: [], True: []}, {False: [], True: []}
+    images, targets = map(list, zip(*data))
     def infer(im, bf16):
-        with autocast(bf16): outputs[bf16].append({k: v.float() for k, v in model([im])[0].items()})
-    for im, _ in data:
-        for bf16 in (False, True): seconds[bf16].append(timed(lambda: infer(im, bf16)))
+        with autocast(bf16): return {k: v.float() for k, v in model([im])[0].items()}
+    outputs, seconds = in_turn({bf16: lambda im, bf16=bf16: infer(im, bf16) for bf16 in (False, True)}, images)
     rows = {}
     for bf16 in (False, True):
         m = keypoint_metrics(targets, outputs[bf16], schema)

@@ -1,4 +1,4 @@
-"""What the bench scripts share: the line that says where a run ran, timed training steps, and markdown tables."""
+"""What the bench scripts share: the line that says where a run ran, timed training steps, runs in turn, and markdown tables."""
 import os, time
 import torch
 
@@ -18,6 +18,17 @@ def timed(fn)->float:
     "Wall-clock seconds one call of `fn()` takes."
     start = time.perf_counter(); fn()
     return time.perf_counter() - start
+
+def in_turn(runs:dict, inputs:list, rounds:int=1)->tuple:
+    "`(outputs, seconds)` by name of each `name: run(input)`: every input through each run in turn, so all see the same load; `rounds` passes, outputs of the first."
+    outputs, seconds = {n: [] for n in runs}, {n: [] for n in runs}
+    for k in range(rounds):
+        for x in inputs:
+            for name, run in runs.items():
+                start = time.perf_counter(); out = run(x)
+                seconds[name].append(time.perf_counter() - start)
+                if k == 0: outputs[name].append(out)
+    return outputs, seconds
 
 def fastest(step, steps:int)->tuple:
     "`(wall, cpu)` seconds of the fastest of `steps` calls of `step()`, after a warm-up call."

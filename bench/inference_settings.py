@@ -6,7 +6,7 @@ detections per image, RoIAlign sampling, or what `sized_for_objects` gives for t
 the same weights; `--others` adds other checkpoints (bench/box_head_width.py trains them), as trained and sized. Every held-out image goes through every variant in turn,
 one image per call, so all variants see the same load on the machine; the same outputs give the metrics.
 `kp-rcnn demo --out DIR` makes a checkpoint (DIR/run/best.pt) and held-out images (DIR/holdout) to run it on."""
-import argparse, dataclasses, os, statistics, time
+import argparse, dataclasses, os, statistics
 
 import torch
 
@@ -14,7 +14,7 @@ from kp_rcnn.dataset import load_dataset
 from kp_rcnn.metrics import keypoint_metrics
 from kp_rcnn.model import build_model, load_checkpoint, sized_for_objects
 from kp_rcnn.utils import write_json_atomic
-from common import machine, table
+from common import in_turn, machine, table
 
 VARIANTS = {'as trained': {},
             '150 proposals': dict(rpn_post_nms_top_n_test=150),
@@ -40,17 +40,13 @@ def variant_model(ckpt:dict, **overrides):
 def compare(variants:dict, data, schema)->dict:
     "Metrics on `data` and median ms per image of each `name: (checkpoint dict, overrides)`, each image through every variant in turn."
     models = {name: variant_model(ckpt, **over) for name, (ckpt, over) in variants.items()}
-    outputs, ms, targets = {n: [] for n in models}, {n: [] for n in models}, []
-    for image, target in data:
-        targets.append(target)
-        for name, model in models.items():
-            start = time.perf_counter(); out = model([image])[0]
-            ms[name].append(1000*(time.perf_counter() - start)); outputs[name].append(out)
+    images, targets = map(list, zip(*data))
+    outputs, seconds = in_turn({name: lambda im, m=model: m([im])[0] for name, model in models.items()}, images)
     rows = {}
     for name, (ckpt, over) in variants.items():
         m = keypoint_metrics(targets, outputs[name], schema)
         rows[name] = {'settings': {'representation_size': ckpt['config'].representation_size, **over},
-                      'keypoint AP': m['oks_ap'], 'PCK@0.2': m['pck@0.2'], 'ms per image': statistics.median(ms[name])}
+                      'keypoint AP': m['oks_ap'], 'PCK@0.2': m['pck@0.2'], 'ms per image': 1000*statistics.median(seconds[name])}
     return rows
 
 def main(checkpoint, heldout, others, threads, json_path):

@@ -16,7 +16,7 @@ from kp_rcnn.dataset import load_dataset
 from kp_rcnn.infer import OnnxPredictor, TorchPredictor, export_onnx, prepare_image, to_prediction
 from kp_rcnn.metrics import keypoint_metrics
 from kp_rcnn.utils import write_json_atomic
-from common import machine, table, timed
+from common import in_turn, machine, table
 
 QUANTIZED = {'int8 fully connected': ['MatMul', 'Gemm'], 'int8 fully connected and convolutions': ['MatMul', 'Gemm', 'Conv']}
 
@@ -32,13 +32,7 @@ def quantized_models(checkpoint, folder:Path)->dict:
 def compare(predictors:dict, data, rounds:int)->dict:
     "Held-out metrics and images/s of each predictor, every image through each in turn; the timing best of `rounds` passes."
     inputs = [prepare_image(r.load_image(), next(iter(predictors.values())).train_size) for r in data.records]
-    seconds, preds = {n: [] for n in predictors}, {n: [] for n in predictors}
-    for k in range(rounds):
-        for x, _ in inputs:
-            for name, p in predictors.items():
-                out = []
-                seconds[name].append(timed(lambda: out.extend(p.run([x]))))
-                if k == 0: preds[name] += out
+    preds, seconds = in_turn({name: lambda x, p=p: p.run([x])[0] for name, p in predictors.items()}, [x for x, _ in inputs], rounds)
     targets = [data[i][1] for i in range(len(data))]
     rows = {}
     for name, p in predictors.items():
