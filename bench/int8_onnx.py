@@ -13,7 +13,8 @@ import torch
 from onnxruntime.quantization import QuantType, quantize_dynamic
 
 from kp_rcnn.dataset import load_dataset
-from kp_rcnn.infer import OnnxPredictor, TorchPredictor, export_onnx, prepare_image, to_prediction
+from kp_rcnn.export import OnnxPredictor, export_onnx
+from kp_rcnn.infer import TorchPredictor, prepare_image, to_prediction
 from kp_rcnn.metrics import keypoint_metrics
 from kp_rcnn.utils import write_json_atomic
 from common import in_turn, machine, table

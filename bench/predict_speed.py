@@ -12,7 +12,8 @@ import torch
 
 from kp_rcnn.cli import main as kp_rcnn
 from kp_rcnn.data import load_image
-from kp_rcnn.infer import export_onnx, load_predictor, prepare_image
+from kp_rcnn.export import export_onnx
+from kp_rcnn.infer import load_predictor, prepare_image
 from kp_rcnn.sample import make_face_dataset
 from kp_rcnn.utils import write_json_atomic
 from common import machine, table, timed
