@@ -21,7 +21,7 @@ from .labelme import labelme_shapes, read_labelme_folder, write_labelme
 # %% auto #0
 __all__ = ['tv_target', 'model_target', 'KeypointDataset', 'load_dataset', 'collate']
 
-# %% ../nbs/00e_dataset.ipynb #6c6d59f7
+# %% ../nbs/00e_dataset.ipynb #96bf5597
 def tv_target(rec:ImageRecord)->dict:
     "The target of one record as torchvision v2 transforms take it."
     kps = torch.from_numpy(rec.keypoints)
@@ -31,6 +31,7 @@ def tv_target(rec:ImageRecord)->dict:
             'visibility': kps[..., 2].to(torch.int64),
             'image_id': rec.image_id, 'file': str(rec.file)}
 
+# %% ../nbs/00e_dataset.ipynb #bbe3b3ab
 def model_target(target:dict, # A target as `tv_target` made it, after any transforms
                  size:tuple # `(height, width)` of the image after the transforms
                 )->dict:
@@ -75,7 +76,7 @@ class KeypointDataset(Dataset):
         "A dataset of the records at `idxs`, with the same schema."
         return type(self)([self.records[i] for i in idxs], self.schema, transforms, self.skipped, self.root)
 
-# %% ../nbs/00e_dataset.ipynb #e07b2066
+# %% ../nbs/00e_dataset.ipynb #32c03c93
 @patch(cls_method=True)
 def from_labelme(cls:KeypointDataset,
                  path, # A folder of LabelMe files (searched recursively) or one file
@@ -88,6 +89,7 @@ def from_labelme(cls:KeypointDataset,
     records, schema, skipped = read_labelme_folder(path, schema, on_error, box_margin)
     return cls(records, schema, transforms, skipped, Path(path))
 
+# %% ../nbs/00e_dataset.ipynb #b3d07d99
 @patch(cls_method=True)
 def from_coco(cls:KeypointDataset,
               json_path, # A COCO keypoints JSON file
@@ -101,41 +103,47 @@ def from_coco(cls:KeypointDataset,
     records, schema, skipped = read_coco(json_path, image_dir, schema, category_id, on_error)
     return cls(records, schema, transforms, skipped, Path(json_path))
 
+# %% ../nbs/00e_dataset.ipynb #f3263503
 def load_dataset(path, # A LabelMe folder or file, or a COCO keypoints JSON file
                  **kwargs # Passed on to `KeypointDataset.from_coco` or `from_labelme`
                 )->KeypointDataset:
     "Read a LabelMe folder or a COCO keypoints file, whichever `path` is."
     return (KeypointDataset.from_coco if is_coco_file(path) else KeypointDataset.from_labelme)(path, **kwargs)
 
-# %% ../nbs/00e_dataset.ipynb #774fac1e
-def _visibility_counts(records, K):
+# %% ../nbs/00e_dataset.ipynb #d32257b2
+def _visibility_counts(records:list, K:int)->tuple:
+    "Per keypoint, how many objects of `records` have it visible, hidden and missing."
     v = np.concatenate([r.keypoints[..., 2].reshape(-1, K) for r in records]) if records else np.zeros((0, K))
     return (v == 2).sum(0), (v == 1).sum(0), (v == 0).sum(0)
 
+# %% ../nbs/00e_dataset.ipynb #cf398ae9
 @patch
 def summary(self:KeypointDataset)->pd.DataFrame:
     "Per keypoint: how many objects have it visible, labelled but hidden, or missing."
     vis, hidden, missing = _visibility_counts(self.records, len(self.schema))
-    df = pd.DataFrame({'visible': vis, 'hidden': hidden, 'missing': missing}, index=pd.Index(self.schema.names, name='keypoint'))
+    df = pd.DataFrame({'visible': vis, 'hidden': hidden, 'missing': missing},
+                      index=pd.Index(self.schema.names, name='keypoint'))
     df['labelled %'] = (100*(df.visible + df.hidden)/max(self.n_instances, 1)).round(1)
     return df
 
+# %% ../nbs/00e_dataset.ipynb #4181e164
 @patch
 def images_table(self:KeypointDataset)->pd.DataFrame:
     "One row per image: its size, number of objects and of labelled keypoints."
     return pd.DataFrame([dict(name=r.name, height=r.size[0], width=r.size[1], objects=len(r.keypoints),
                               keypoints=int((r.keypoints[..., 2] > 0).sum())) for r in self.records])
 
+# %% ../nbs/00e_dataset.ipynb #ee85b8e7
 @patch
 def overview(self:KeypointDataset)->dict:
-    "Counts a person checks first: images, objects, background images, keypoints per name, flip pairs, sides without partner, skipped files."
+    "What a person checks first: counts of images, objects and keypoints, flip pairs, lone sides, skipped files."
     return {'images': len(self), 'instances': self.n_instances,
             'background_images': sum(len(r.keypoints) == 0 for r in self.records),
             'keypoints': {n: int(c) for n, c in zip(self.schema.names, self.summary()[['visible', 'hidden']].sum(axis=1))},
             'flip_pairs': [list(p) for p in self.schema.flip_pair_names], 'unpaired_sided': self.schema.unpaired_sided,
             'skipped': [{'file': str(f), 'reason': r} for f, r in self.skipped]}
 
-# %% ../nbs/00e_dataset.ipynb #6dd3dfd0
+# %% ../nbs/00e_dataset.ipynb #ad4bd39f
 @patch
 def to_coco(self:KeypointDataset,
             path, # The COCO JSON file to write
@@ -143,13 +151,14 @@ def to_coco(self:KeypointDataset,
     "Write the dataset as a COCO keypoints file (embedded images are saved beside it in `images/`)."
     return write_coco(self.records, self.schema, path)
 
+# %% ../nbs/00e_dataset.ipynb #ff4c3e93
 @patch
 def to_labelme(self:KeypointDataset,
                folder, # Where to write; one JSON file per image, named like the image
               )->list:
     "Write the dataset as LabelMe files."
-    return [write_labelme(Path(folder)/f"{r.name}.json", r.image, r.size, labelme_shapes(r.keypoints, r.boxes, self.schema))
-            for r in self.records]
+    return [write_labelme(Path(folder)/f"{r.name}.json", r.image, r.size,
+                          labelme_shapes(r.keypoints, r.boxes, self.schema)) for r in self.records]
 
 # %% ../nbs/00e_dataset.ipynb #76402625
 @patch
