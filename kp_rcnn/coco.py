@@ -55,7 +55,7 @@ def write_coco(records:list, # `ImageRecord`s
     write_json_atomic(path, coco)
     return coco
 
-# %% ../nbs/00d_coco.ipynb #e17f407a
+# %% ../nbs/00d_coco.ipynb #c9c60d4d
 def schema_from_coco(category:dict, # A COCO category
                      n_keypoints:int=None, # Keypoints per annotation, used to name them when the category lists none
                      file=None, # The COCO file, for messages
@@ -65,19 +65,23 @@ def schema_from_coco(category:dict, # A COCO category
     skeleton = [(i-1, j-1) for i, j in category.get('skeleton') or []]
     bad = [(i+1, j+1) for i, j in skeleton if not (0 <= i < len(names) and 0 <= j < len(names))]
     if bad:
-        warnings.warn(f"{file}: skeleton links {bad} refer to keypoints that do not exist ({len(names)} keypoints): dropped them")
+        warnings.warn(f"{file}: skeleton links {bad} refer to keypoints that do not exist ({len(names)} keypoints): "
+                      "dropped them")
         skeleton = [p for p in skeleton if (p[0]+1, p[1]+1) not in bad]
-    try: return KeypointSchema(names, category.get('flip_pairs'), category.get('sigmas'), skeleton, category.get('name', 'object'))
+    try: return KeypointSchema(names, category.get('flip_pairs'), category.get('sigmas'), skeleton,
+                               category.get('name', 'object'))
     except ValueError as e: raise AnnotationError(file, f"category {category.get('name')!r}: {e}") from None
 
-# %% ../nbs/00d_coco.ipynb #6adb619f
+# %% ../nbs/00d_coco.ipynb #45e76d94
 def _require(items:list, part:str, keys:tuple, json_path):
     "Refuse a COCO file whose `part` has an entry that is not a dict with `keys`, naming the first such entry."
     for i, item in enumerate(items):
         missing = [k for k in keys if not isinstance(item, dict) or k not in item]
-        if missing: raise AnnotationError(json_path, f"{part}[{i}] has no {' or '.join(map(repr, missing))}: not a valid COCO file")
+        if missing:
+            named = ' or '.join(map(repr, missing))
+            raise AnnotationError(json_path, f"{part}[{i}] has no {named}: not a valid COCO file")
 
-# %% ../nbs/00d_coco.ipynb #6326ffaf
+# %% ../nbs/00d_coco.ipynb #1ba2ce1c
 def _is_id(x)->bool:
     "Whether `x` can be a COCO id: an integer, or a string of digits."
     return (isinstance(x, int) and not isinstance(x, bool)) or (isinstance(x, str) and x.isdigit())
@@ -88,9 +92,10 @@ def _check_ids(coco:dict, json_path):
         bad = next((i for i, item in enumerate(coco[part]) if not _is_id(item[key])), None)
         if bad is not None:
             raise AnnotationError(json_path, f"{part}[{bad}] has {key} {coco[part][bad][key]!r}, not an integer id")
-    bad = next((i for i, img in enumerate(coco['images']) if not (isinstance(img['file_name'], str) and img['file_name'])), None)
+    bad = next((img for img in coco['images'] if not (isinstance(img['file_name'], str) and img['file_name'])), None)
     if bad is not None:
-        raise AnnotationError(json_path, f"images[{bad}] has file_name {coco['images'][bad]['file_name']!r}, not a file name")
+        raise AnnotationError(json_path, f"images[{coco['images'].index(bad)}] has file_name {bad['file_name']!r}, "
+                                         "not a file name")
     names = {}
     for img in coco['images']: names.setdefault(int(img['id']), []).append(img['file_name'])
     dupes = {i: files for i, files in names.items() if len(files) > 1}
@@ -98,8 +103,8 @@ def _check_ids(coco:dict, json_path):
         said = '; '.join(f"id {i} is shared by {len(f)} images ({', '.join(f[:3])}{', ...' if len(f) > 3 else ''})"
                          for i, f in list(dupes.items())[:3])
         more = f"; and {len(dupes) - 3} more ids" if len(dupes) > 3 else ""
-        raise AnnotationError(json_path, f"image ids must be unique: {said}{more}; their objects could not be told apart "
-                                         "(give each image its own id)")
+        raise AnnotationError(json_path, f"image ids must be unique: {said}{more}; their objects could not be told "
+                                         "apart (give each image its own id)")
 
 # %% ../nbs/00d_coco.ipynb #f1bb0632
 def _keypoint_order(names, schema:KeypointSchema, json_path)->list|None:
@@ -112,7 +117,7 @@ def _keypoint_order(names, schema:KeypointSchema, json_path)->list|None:
 # %% ../nbs/00d_coco.ipynb #7cd2dab7
 def _is_number(x)->bool: return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
 
-# %% ../nbs/00d_coco.ipynb #1c67f52f
+# %% ../nbs/00d_coco.ipynb #e5934830
 def _coco_keypoints(a:dict, # One annotation
                     schema:KeypointSchema, order:list|None, # The keypoints, and where each is in the file's list
                     size:tuple, json_path, tolerance:float=0.02)->np.ndarray: # `(K, 3)`
@@ -121,18 +126,19 @@ def _coco_keypoints(a:dict, # One annotation
     flat = a.get('keypoints') or [0]*3*K
     if not isinstance(flat, list) or not all(map(_is_number, flat)):
         raise AnnotationError(json_path, f"annotation {aid}: field 'keypoints' is not a list of finite numbers")
-    if len(flat) != 3*K: raise AnnotationError(json_path, f"annotation {aid} has {len(flat)/3:g} keypoints, the category has {K}")
+    if len(flat) != 3*K:
+        raise AnnotationError(json_path, f"annotation {aid} has {len(flat)/3:g} keypoints, the category has {K}")
     kps = np.zeros((K, 3), np.float32)
     for k, j in enumerate(order or range(K)):  # keypoint `k` of the schema is the file's `j`
         x, y, v = flat[3*j:3*j+3]
         if v not in (0, 1, 2):
-            raise AnnotationError(json_path, f"annotation {aid}: field 'keypoints' gives {schema.names[k]!r} visibility "
-                                             f"{v:g}, not 0, 1 or 2")
+            raise AnnotationError(json_path, f"annotation {aid}: field 'keypoints' gives {schema.names[k]!r} "
+                                             f"visibility {v:g}, not 0, 1 or 2")
         try: kps[k] = (*check_xy(json_path, schema.names[k], [x, y], size, tolerance), v) if v else 0
         except AnnotationError as e: raise AnnotationError(json_path, f"annotation {aid}: {e.problem}") from None
     return kps
 
-# %% ../nbs/00d_coco.ipynb #a477a6a7
+# %% ../nbs/00d_coco.ipynb #b5c930e7
 def _coco_box(a:dict, json_path)->list|None:
     "An annotation's `bbox` as `[x1, y1, x2, y2]`, checked; None when it has none."
     bbox = a.get('bbox')
@@ -141,18 +147,20 @@ def _coco_box(a:dict, json_path)->list|None:
         raise AnnotationError(json_path, f"annotation {a.get('id')}: field 'bbox' is {bbox!r}, "
                                          "not four finite numbers [x, y, width, height]")
     x, y, w, h = bbox
-    if w < 0 or h < 0: raise AnnotationError(json_path, f"annotation {a.get('id')}: field 'bbox' {bbox} has a negative size")
+    if w < 0 or h < 0:
+        raise AnnotationError(json_path, f"annotation {a.get('id')}: field 'bbox' {bbox} has a negative size")
     return [x, y, x+w, y+h]
 
-# %% ../nbs/00d_coco.ipynb #ffcbba29
+# %% ../nbs/00d_coco.ipynb #0c208798
 def _safe_name(file_name:str)->str:
-    "A relative name for an image from its COCO `file_name`, without `..` or a root, so it cannot escape an output folder."
+    "A relative name for an image from its COCO `file_name`, without `..` or a root: it cannot escape an output folder."
     parts = [p for p in Path(str(file_name).replace('\\', '/')).with_suffix('').parts
              if p not in ('..', '.', '/') and not p.endswith(':')]  # nor a Windows drive
     return '/'.join(parts)
 
-# %% ../nbs/00d_coco.ipynb #0aade968
-def _coco_record(img:dict, anns:list, schema:KeypointSchema, json_path, image_dir, order=None, tolerance=0.02)->ImageRecord:
+# %% ../nbs/00d_coco.ipynb #f1a7af17
+def _coco_record(img:dict, anns:list, schema:KeypointSchema, json_path, image_dir, order=None,
+                 tolerance=0.02)->ImageRecord:
     "One COCO image and its annotations as an `ImageRecord`, checked like a LabelMe file."
     image = Path(image_dir)/img['file_name']
     im = load_image(image)
@@ -170,7 +178,7 @@ def _coco_record(img:dict, anns:list, schema:KeypointSchema, json_path, image_di
     return ImageRecord(json_path, _safe_name(img['file_name']), image, size, kps,
                        np.asarray(boxes, np.float32).reshape(-1, 4), int(img['id']))
 
-# %% ../nbs/00d_coco.ipynb #a598a59d
+# %% ../nbs/00d_coco.ipynb #67bd6f61
 def read_coco(json_path, # A COCO keypoints JSON file
               image_dir=None, # Where `file_name`s are relative to (the JSON file's folder when None)
               schema:KeypointSchema|list=None, # The keypoints; read from the category when None
@@ -181,9 +189,10 @@ def read_coco(json_path, # A COCO keypoints JSON file
     json_path = Path(json_path)
     if not json_path.exists(): raise FileNotFoundError(f"{json_path}: no such file")
     coco = read_json(json_path)
-    if not isinstance(coco, dict) or not all(isinstance(coco.get(k), list) for k in ('images', 'annotations', 'categories')):
+    parts = ('images', 'annotations', 'categories')
+    if not isinstance(coco, dict) or not all(isinstance(coco.get(k), list) for k in parts):
         raise AnnotationError(json_path, "not a COCO file: needs 'images', 'annotations' and 'categories' lists")
-    for part, keys in (('images', ('id', 'file_name')), ('annotations', ('image_id', 'category_id')), ('categories', ('id',))):
+    for part, keys in zip(parts, (('id', 'file_name'), ('image_id', 'category_id'), ('id',))):
         _require(coco[part], part, keys, json_path)
     _check_ids(coco, json_path)
     cats = [c for c in coco['categories'] if category_id in (None, c.get('id'))]

@@ -57,10 +57,10 @@ def mirror_name(name:str, # A keypoint name such as `left-eye` or `LEye`
     mirrored = ''.join(_mirror_word(w, glued) for w in _WORDS.findall(name))
     return None if mirrored == name else mirrored
 
-# %% ../nbs/00_data.ipynb #6a1a7a22
+# %% ../nbs/00_data.ipynb #7835b5ce
 def find_flip_pairs(names:list # Keypoint names
                    )->list: # `(i, j)` index pairs, `i < j`, of keypoints that swap under a horizontal flip
-    "Pairs of keypoints whose names differ only by their side (`mirror_name`, glued sides too), matched case-insensitively."
+    "Pairs of keypoints whose names differ only by their side (`mirror_name`, glued sides too), in any case."
     index = {n.lower(): i for i, n in reversed(list(enumerate(names)))}
     pairs, paired = [], set()
     for i, n in enumerate(names):
@@ -77,7 +77,7 @@ def distinct_colors(n:int)->tuple:
 # %% ../nbs/00_data.ipynb #0356e67a
 DEFAULT_SIGMA = 0.05  # between COCO's eyes (0.025) and hips (0.107); pass your own when you know better
 
-# %% ../nbs/00_data.ipynb #facdad72
+# %% ../nbs/00_data.ipynb #d4714bc8
 @dataclass
 class KeypointSchema:
     "The ordered keypoint names of a dataset, which of them swap under a flip, and their OKS sigmas."
@@ -93,7 +93,8 @@ class KeypointSchema:
         dupes = sorted({n for n in self.names if self.names.count(n) > 1})
         if dupes: raise ValueError(f"keypoint names must be unique, repeated: {dupes}")
         K = len(self.names)
-        self.flip_pairs = find_flip_pairs(self.names) if self.flip_pairs is None else [tuple(map(int, p)) for p in self.flip_pairs]
+        given = self.flip_pairs
+        self.flip_pairs = find_flip_pairs(self.names) if given is None else [tuple(map(int, p)) for p in given]
         self.sigmas = [DEFAULT_SIGMA]*K if self.sigmas is None else [float(s) for s in self.sigmas]
         self.skeleton = [tuple(map(int, p)) for p in (self.skeleton or [])]
         if len(self.sigmas) != K: raise ValueError(f"{len(self.sigmas)} sigmas for {K} keypoints {self.names}")
@@ -117,7 +118,7 @@ class KeypointSchema:
 
     @property
     def unpaired_sided(self)->list:
-        "Names with a side (`mirror_name`) that are in no flip pair: a flipped image would teach the model the wrong side."
+        "Names with a side (`mirror_name`) in no flip pair: a flipped image would teach the model the wrong side."
         paired = {i for p in self.flip_pairs for i in p}
         return [n for i, n in enumerate(self.names) if i not in paired and mirror_name(n) is not None]
 
@@ -125,8 +126,9 @@ class KeypointSchema:
     def flip_warning(self)->str|None:
         "Why flipping is off, naming each sided keypoint without a partner; None when every side has its partner."
         if not (lone := self.unpaired_sided): return None
-        return (', '.join(f"{n} (no {mirror_name(n)})" for n in lone) + f" {'has' if len(lone) == 1 else 'have'} a side but "
-                "no partner: flipping is off, as a flipped image would teach the wrong side; add the partner or rename the keypoint")
+        return (', '.join(f"{n} (no {mirror_name(n)})" for n in lone) + f" {'has' if len(lone) == 1 else 'have'} "
+                "a side but no partner: flipping is off, as a flipped image would teach the wrong side; "
+                "add the partner or rename the keypoint")
 
     @property
     def unit_colors(self)->list:
@@ -168,29 +170,30 @@ def read_regular(path, # The file to read
         if not stat.S_ISREG(mode): raise AnnotationError(name, f"not a regular file ({_what_it_is(mode)})")
         return f.read()
 
-# %% ../nbs/00_data.ipynb #ded18724
+# %% ../nbs/00_data.ipynb #3b650976
 def read_json(path, # A JSON file
               name=None, # The file to name in errors (defaults to `path`)
              ):
     "The content of a JSON file (a regular file, see `read_regular`); invalid JSON is an `AnnotationError`."
     name = path if name is None else name
     try: return json.loads(read_regular(path, name).decode('utf-8-sig'))
-    except (UnicodeDecodeError, json.JSONDecodeError) as e: raise AnnotationError(name, f"invalid JSON ({e})") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise AnnotationError(name, f"invalid JSON ({e})") from None
 
 # %% ../nbs/00_data.ipynb #cf683169
 IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff', '.webp', '.gif')  # What counts as an image file
 
-# %% ../nbs/00_data.ipynb #03f39d9b
+# %% ../nbs/00_data.ipynb #06f62161
 def to_rgb(im:Image.Image # Any Pillow image
           )->Image.Image: # 8-bit RGB
     "Convert palette, grayscale, 16- and 32-bit, and RGBA images to 8-bit RGB."
-    if im.mode in ('I', 'I;16', 'I;16B', 'I;16L', 'F'):  # Pillow's convert('RGB') clips these at 255 instead of scaling
+    if im.mode in ('I', 'I;16', 'I;16B', 'I;16L', 'F'):  # Pillow's convert('RGB') clips these at 255, not scales
         a = np.asarray(im, dtype=np.float64)
         scale = 255/65535 if a.max(initial=0) > 255 else 1
         im = Image.fromarray(np.clip(a*scale, 0, 255).astype(np.uint8))
     return im if im.mode == 'RGB' else im.convert('RGB')
 
-# %% ../nbs/00_data.ipynb #c788bb92
+# %% ../nbs/00_data.ipynb #cadca27b
 def load_image(source, # A path, or the bytes of an image file
                name=None # The file to name in errors (defaults to the path)
               )->Image.Image:
@@ -202,7 +205,8 @@ def load_image(source, # A path, or the bytes of an image file
             return to_rgb(ImageOps.exif_transpose(im))
     except AnnotationError: raise
     except FileNotFoundError: raise AnnotationError(name, "image file not found") from None
-    except UnidentifiedImageError: raise AnnotationError(name, "cannot read image (not an image format Pillow reads)") from None
+    except UnidentifiedImageError:
+        raise AnnotationError(name, "cannot read image (not an image format Pillow reads)") from None
     except Exception as e: raise AnnotationError(name, f"cannot read image ({e})") from None
 
 # %% ../nbs/00_data.ipynb #bb8a8404
@@ -255,10 +259,10 @@ class ImageRecord:
 class SkippedFileWarning(UserWarning):
     "A bad file that `read_files(on_error='skip')` left out."
 
-# %% ../nbs/00_data.ipynb #7b4e7666
+# %% ../nbs/00_data.ipynb #b2f13624
 def read_files(items, # Files (or anything `read` takes)
                read, # Reads one item; raises `AnnotationError` for a bad one
-               on_error:str='raise', # 'raise' the first `AnnotationError`, or 'skip' bad items with a `SkippedFileWarning`
+               on_error:str='raise', # 'raise' the first `AnnotationError`, or 'skip' bad items (`SkippedFileWarning`)
               )->tuple: # `(results, skipped)`, `skipped` a list of `(file, reason)`
     "Apply `read` to each item, collecting the bad ones when `on_error='skip'`."
     if on_error not in ('raise', 'skip'): raise ValueError(f"on_error must be 'raise' or 'skip', got {on_error!r}")

@@ -77,14 +77,14 @@ def _read_labelme_json(path:Path)->dict:
         raise AnnotationError(path, "not a LabelMe file: no 'shapes' list")
     return ann
 
-# %% ../nbs/00b_labelme.ipynb #7f66b7a5
+# %% ../nbs/00b_labelme.ipynb #5d08e7a4
 def _check_size(path, ann:dict, image, size:tuple):
     "The `imageHeight`/`imageWidth` of a LabelMe file must match the upright image."
     h, w = size
     ah, aw = ann.get('imageHeight'), ann.get('imageWidth')
     if ah is None or aw is None or (ah, aw) == (h, w): return
-    hint = (" (they match the image before its EXIF rotation: was it annotated in a tool that ignores EXIF orientation?)"
-            if (ah, aw) == (w, h) and isinstance(image, Path) else "")
+    hint = (" (they match the image before its EXIF rotation: was it annotated in a tool that ignores EXIF "
+            "orientation?)" if (ah, aw) == (w, h) and isinstance(image, Path) else "")
     raise AnnotationError(path, f"imageHeight x imageWidth = {ah}x{aw} but the image is {h}x{w}{hint}")
 
 # %% ../nbs/00b_labelme.ipynb #aea73d33
@@ -97,9 +97,9 @@ class LabelmeImage:
     objects: list     # One dict per object: keypoint name -> `(x, y, v)`
     boxes: list       # One box `[x1, y1, x2, y2]` per object from its rectangles/polygons, or None
 
-# %% ../nbs/00b_labelme.ipynb #dd7f5184
+# %% ../nbs/00b_labelme.ipynb #2cdfdc9c
 def read_labelme(path, # A LabelMe JSON file
-                 tolerance:float=0.02 # How far outside the image (fraction of its size) a point may be before it is an error
+                 tolerance:float=0.02 # How far outside the image (a fraction of its size) a point may lie
                 )->LabelmeImage:
     "Read one LabelMe file (LabelMe 2.x to 5.x, X-AnyLabeling): its image, objects and their keypoints."
     path = Path(path)
@@ -133,7 +133,7 @@ def read_labelme(path, # A LabelMe JSON file
     keys = list(groups)
     return LabelmeImage(path, image, size, [groups[k] for k in keys], [boxes.get(k) for k in keys])
 
-# %% ../nbs/00b_labelme.ipynb #13614749
+# %% ../nbs/00b_labelme.ipynb #5e44d7c7
 def labelme_record(ann:LabelmeImage, # What `read_labelme` returned
                    schema:KeypointSchema, # The keypoint order
                    name:str, # The image's name within the dataset
@@ -145,7 +145,8 @@ def labelme_record(ann:LabelmeImage, # What `read_labelme` returned
     kps = np.zeros((len(ann.objects), len(schema), 3), np.float32)
     for n, obj in enumerate(ann.objects):
         for label, xyv in obj.items():
-            if label not in index: raise AnnotationError(ann.file, f"unknown keypoint label {label!r} (the schema has {schema.names})")
+            if label not in index:
+                raise AnnotationError(ann.file, f"unknown keypoint label {label!r} (the schema has {schema.names})")
             kps[n, index[label]] = xyv
     boxes = [b if b is not None else box_from_keypoints(k, ann.size, box_margin) for k, b in zip(kps, ann.boxes)]
     return ImageRecord(ann.file, name, ann.image, ann.size, kps, np.asarray(boxes, np.float32).reshape(-1, 4), image_id)
@@ -175,9 +176,9 @@ def _check_spelling(anns:list):
                 raise AnnotationError(a.file, f"keypoint {label!r} is written {first!r} in {where}: names that differ "
                                               "only in case would be two keypoints; use one spelling")
 
-# %% ../nbs/00b_labelme.ipynb #80b28179
+# %% ../nbs/00b_labelme.ipynb #a0539f07
 def read_labelme_folder(path, # A folder of LabelMe files (searched recursively) or one file
-                        schema:KeypointSchema|list=None, # The keypoints (or their names); found from the labels when None
+                        schema:KeypointSchema|list=None, # The keypoints (or names); found from the labels when None
                         on_error:str='raise', # 'raise' or 'skip' (see `read_files`)
                         box_margin:float=0.25, # Margin of boxes derived from keypoints (see `box_from_keypoints`)
                        )->tuple: # `(records, schema, skipped)`
@@ -188,7 +189,8 @@ def read_labelme_folder(path, # A folder of LabelMe files (searched recursively)
     _check_spelling(anns)
     if schema is None:
         names = sorted({label for a in anns for o in a.objects for label in o})
-        if not names: raise AnnotationError(path, "no point shapes in any file: cannot tell the keypoint names (pass a schema)")
+        if not names:
+            raise AnnotationError(path, "no point shapes in any file: cannot tell the keypoint names (pass a schema)")
         schema = KeypointSchema(names)
     def record(a): return labelme_record(a, schema, _relative_name(a.file, path), box_margin=box_margin)
     records, more = read_files(anns, record, on_error)
@@ -200,7 +202,7 @@ def _scored(shape:dict, score)->dict:
     "`shape` with its `score` (as X-AnyLabeling keeps it, and in words in its description), when there is one."
     return shape if score is None else shape | {'score': float(score), 'description': f"score {float(score):.3f}"}
 
-# %% ../nbs/00b_labelme.ipynb #dce071f4
+# %% ../nbs/00b_labelme.ipynb #f4e656c5
 def labelme_shapes(keypoints:np.ndarray, # `(N, K, 3)` keypoints
                    boxes:np.ndarray, # `(N, 4)` boxes
                    schema:KeypointSchema, # Keypoint names and the object's category
@@ -213,12 +215,13 @@ def labelme_shapes(keypoints:np.ndarray, # `(N, K, 3)` keypoints
         shapes.append(_scored(dict(label=schema.category, points=[box[:2], box[2:]], group_id=n, description='',
                                    shape_type='rectangle', flags={}), None if scores is None else scores[n]))
         for k, (x, y, v) in enumerate(kps):
-            if v > 0: shapes.append(_scored(dict(label=schema.names[k], points=[[x, y]], group_id=n, description='', shape_type='point',
-                                                 flags={'occluded': True} if v == 1 else {}),
-                                            None if keypoint_scores is None else keypoint_scores[n][k]))
+            if v <= 0: continue
+            point = dict(label=schema.names[k], points=[[x, y]], group_id=n, description='', shape_type='point',
+                         flags={'occluded': True} if v == 1 else {})
+            shapes.append(_scored(point, None if keypoint_scores is None else keypoint_scores[n][k]))
     return shapes
 
-# %% ../nbs/00b_labelme.ipynb #a175cb66
+# %% ../nbs/00b_labelme.ipynb #d4d6e921
 def labelme_content(json_path, # The LabelMe file it is for
                     image, # The image's `Path` (stored relative to `json_path`) or its bytes (embedded)
                     size:tuple, # `(height, width)` of the upright image
@@ -227,7 +230,8 @@ def labelme_content(json_path, # The LabelMe file it is for
                    )->dict:
     "What a LabelMe (5.x format) file for `json_path` holds."
     json_path, embedded = Path(json_path), isinstance(image, bytes)
-    image_path = f"{json_path.stem}.png" if embedded else os.path.relpath(Path(image).resolve(), json_path.parent.resolve())
+    image_path = (f"{json_path.stem}.png" if embedded
+                  else os.path.relpath(Path(image).resolve(), json_path.parent.resolve()))
     return dict(version='5.5.0', flags={}, shapes=shapes, imagePath=image_path,
                 imageData=base64.b64encode(image).decode() if embedded else None,
                 imageHeight=size[0], imageWidth=size[1]) | (extra or {})

@@ -51,7 +51,7 @@ def write_json_atomic(path, # The JSON file to write
     "Write `obj` as JSON to `path` atomically."
     with atomic_write(path) as f: json.dump(obj, f, **kw)
 
-# %% ../nbs/00a_utils.ipynb #5ed69e61
+# %% ../nbs/00a_utils.ipynb #41d5deb6
 def pick_device(device:str='auto' # 'auto', 'cpu', 'cuda', 'cuda:1', 'mps'
                )->torch.device:
     "The device to run on: `auto` picks CUDA, then MPS, then the CPU."
@@ -61,5 +61,6 @@ def pick_device(device:str='auto' # 'auto', 'cpu', 'cuda', 'cuda:1', 'mps'
     except RuntimeError: raise ValueError(f"unknown device {device!r}: use auto, cpu, cuda, cuda:N or mps") from None
     if dev.type == 'cuda' and not torch.cuda.is_available():
         raise ValueError(f"device {device!r}: PyTorch finds no CUDA GPU here; use 'auto' or 'cpu'")
-    if dev.type == 'mps' and not mps: raise ValueError(f"device {device!r}: Apple's MPS is not available here; use 'auto' or 'cpu'")
+    if dev.type == 'mps' and not mps:
+        raise ValueError(f"device {device!r}: Apple's MPS is not available here; use 'auto' or 'cpu'")
     return dev
