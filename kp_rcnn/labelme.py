@@ -176,7 +176,18 @@ def _check_spelling(anns:list):
                 raise AnnotationError(a.file, f"keypoint {label!r} is written {first!r} in {where}: names that differ "
                                               "only in case would be two keypoints; use one spelling")
 
-# %% ../nbs/00b_labelme.ipynb #a0539f07
+# %% ../nbs/00b_labelme.ipynb #c723565a
+def _check_one_file_per_image(anns:list):
+    "Refuse two LabelMe files that annotate the same image file: it would be learned twice."
+    seen = {}
+    for a in anns:
+        if not isinstance(a.image, Path): continue  # an embedded image belongs to its file alone
+        first = seen.setdefault(a.image.resolve(), a.file)
+        if first != a.file:
+            raise AnnotationError(a.file, f"annotates the same image as {first} ({a.image.name}): the image would be "
+                                          "learned twice; keep one of the two files, or move one out of this folder")
+
+# %% ../nbs/00b_labelme.ipynb #b03015ec
 def read_labelme_folder(path, # A folder of LabelMe files (searched recursively) or one file
                         schema:KeypointSchema|list=None, # The keypoints (or names); found from the labels when None
                         on_error:str='raise', # 'raise' or 'skip' (see `read_files`)
@@ -187,6 +198,7 @@ def read_labelme_folder(path, # A folder of LabelMe files (searched recursively)
     if schema is not None and not isinstance(schema, KeypointSchema): schema = KeypointSchema(list(schema))
     anns, skipped = read_files(files, read_labelme, on_error)
     _check_spelling(anns)
+    _check_one_file_per_image(anns)
     if schema is None:
         names = sorted({label for a in anns for o in a.objects for label in o})
         if not names:
