@@ -10,7 +10,7 @@ from pathlib import Path
 import matplotlib
 from fastcore.docments import docments
 
-from .data import AnnotationError
+from .data import AnnotationError, SkippedFileWarning, skipped_report
 from .dataset import load_dataset
 from .show import save_picture, show_samples
 from .utils import write_json_atomic
@@ -22,9 +22,9 @@ from .metrics import evaluate, metrics_table
 from .train import TrainArgs, fit
 
 # %% auto #0
-__all__ = ['COMMANDS', 'USER_ERRORS', 'OS_HINTS', 'add_argument', 'add_options', 'command', 'kwargs_for', 'report_skipped',
-           'inspect_command', 'sample_command', 'download_command', 'train_command', 'evaluate_command',
-           'predict_command', 'export_command', 'demo_command', 'make_parser', 'error_line', 'main']
+__all__ = ['COMMANDS', 'USER_ERRORS', 'OS_HINTS', 'add_argument', 'add_options', 'command', 'kwargs_for', 'inspect_command',
+           'sample_command', 'download_command', 'train_command', 'evaluate_command', 'predict_command',
+           'export_command', 'demo_command', 'make_parser', 'error_line', 'main']
 
 # %% ../nbs/05_cli.ipynb #3e6717f7
 def _help(doc:str, default)->str:
@@ -101,16 +101,6 @@ def kwargs_for(func, # A function
     names = inspect.signature(func).parameters
     return {k: v for k, v in kwargs.items() if k in names}
 
-# %% ../nbs/05_cli.ipynb #21b8f419
-def report_skipped(skipped:list, # `(file, reason)` of each file left out
-                   limit:int=20, # Lines to print at most
-                   file=None, # Where to print (standard error when None)
-                  ):
-    "Print what was skipped, a line per file, then `... and N more` past `limit`."
-    file = file or sys.stderr
-    for f, reason in skipped[:limit]: print(f"skipped {f}: {reason}", file=file)
-    if len(skipped) > limit: print(f"... and {len(skipped) - limit} more skipped files", file=file)
-
 # %% ../nbs/05_cli.ipynb #6f4fb855
 @command('inspect', help='check a dataset and print its summary', positional=['data'])
 def inspect_command(data:Path, # A LabelMe folder (searched recursively) or a COCO keypoints JSON file
@@ -118,9 +108,7 @@ def inspect_command(data:Path, # A LabelMe folder (searched recursively) or a CO
                     json:Path=None, # Also write the summary to this JSON file
                    ):
     "Read a dataset, check every file, and print its images, objects and keypoints."
-    with warnings.catch_warnings():
-        warnings.filterwarnings('ignore', message='skipped ')  # reported below, a plain line each
-        ds = load_dataset(data, on_error='skip' if skip_bad else 'raise')
+    ds = load_dataset(data, on_error='skip' if skip_bad else 'raise')
     info = ds.overview()
     if json:  # first, so that a reader who stops reading (`| head`) still gets the file
         keys = ('images', 'instances', 'keypoints', 'flip_pairs', 'unpaired_sided', 'skipped')
@@ -131,7 +119,7 @@ def inspect_command(data:Path, # A LabelMe folder (searched recursively) or a CO
     print(ds.summary().to_string())
     if ds.schema.flip_warning: print(f"warning: {ds.schema.flip_warning}")
     if json: print(f"wrote {json}")
-    report_skipped(ds.skipped)
+    for line in skipped_report(ds.skipped): print(line, file=sys.stderr)
     return ds
 
 # %% ../nbs/05_cli.ipynb #b09cf4f5
@@ -196,9 +184,7 @@ def predict_command(model:Path, # A kp_rcnn checkpoint, or a .onnx file from `kp
                     **kwargs, # `predict`'s and `save_predictions`' settings
                    ):
     "Detect keypoints on images and write them as a table, pictures and LabelMe files."
-    with warnings.catch_warnings():
-        warnings.filterwarnings('ignore', message='skipped ')  # reported below, a plain line each
-        preds = predict(model, images, progress=progress, on_error='skip', **kwargs_for(predict, kwargs))
+    preds = predict(model, images, progress=progress, on_error='skip', **kwargs_for(predict, kwargs))
     done = save_predictions(preds, out, **kwargs_for(save_predictions, kwargs))
     skipped = f" ({len(done['skipped'])} images skipped)" if done['skipped'] else ""
     print(f"{len(preds)} images, {sum(map(len, preds))} objects: {done['table']}{skipped}")
@@ -206,7 +192,7 @@ def predict_command(model:Path, # A kp_rcnn checkpoint, or a .onnx file from `kp
     if kwargs.get('labelme'):
         kept = f"; kept {len(done['kept'])} existing annotations (--overwrite replaces them)" if done['kept'] else ""
         print(f"wrote {len(done['written'])} LabelMe files{kept}")
-    report_skipped(done['skipped'])
+    for line in skipped_report(done['skipped']): print(line, file=sys.stderr)
     if done['skipped'] and not skip_bad:
         raise ValueError(f"{len(done['skipped'])} images could not be read (listed above); the others' predictions are "
                          "written; --skip-bad skips unreadable images without an error")
@@ -294,6 +280,7 @@ def main(argv=None)->int:
     "Run `kp-rcnn`; a mistake in the input prints one line and returns 2 (the full traceback with `--debug`)."
     args = vars(make_parser().parse_args(argv))
     name, debug = args.pop('command'), args.pop('debug')
+    warnings.filterwarnings('ignore', category=SkippedFileWarning)  # each command reports them, a plain line each
     try:
         COMMANDS[name]['func'](**args)
         sys.stdout.flush()  # here, where a closed pipe can still be caught

@@ -19,7 +19,7 @@ from torchvision.transforms.v2 import functional as TF
 from fastcore.basics import patch
 from tqdm.auto import tqdm
 
-from .data import IMAGE_SUFFIXES, KeypointSchema, load_image, read_files, to_rgb
+from .data import IMAGE_SUFFIXES, KeypointSchema, input_files, load_image, read_files, to_rgb
 from .model import load_model
 from .utils import pick_device
 from .transforms import no_augmentation
@@ -31,9 +31,8 @@ __all__ = ['MODEL_FILES', 'image_sources', 'open_image', 'Placement', 'prepare_i
 
 # %% ../nbs/04_infer.ipynb #02eb2549
 def _folder_images(folder:Path)->list:
-    "`(path, name)` of each image under `folder`, hidden files and folders left out."
-    files = sorted(p for p in folder.rglob('*') if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file()
-                   and not any(part.startswith('.') for part in p.relative_to(folder).parts))
+    "`(path, name)` of each image under `folder`, leaving out hidden files and what kp_rcnn wrote there."
+    files = input_files(folder, IMAGE_SUFFIXES)
     if not files: raise FileNotFoundError(f"{folder}: no images ({', '.join(IMAGE_SUFFIXES)}) in this folder")
     return [(p, p.relative_to(folder).with_suffix('').as_posix()) for p in files]
 

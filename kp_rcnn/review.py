@@ -12,6 +12,7 @@ from PIL import Image
 from torchvision.transforms.v2 import functional as TF
 
 import kp_rcnn
+from .data import mark_outputs
 from .infer import Prediction, open_image
 from .labelme import labelme_content, labelme_shapes
 from .show import draw_annotations, draw_scores, side_by_side
@@ -132,7 +133,8 @@ def save_predictions(preds:list, # `Prediction`s of image files
                     )->dict: # `table`, `drawn`, `written`, `kept`, and `skipped`: the images `predict` left out
     "Write the predictions' table, and optionally pictures and LabelMe files."
     if labelme: labelme_paths(preds, None if beside_images else out)  # refuse before writing anything
-    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    out = Path(out)
+    mark_outputs(out, 'predictions.csv', 'drawn')  # never read back as images by a later `predict` of the folder
     skipped = list(getattr(preds, 'skipped', []))
     done = {'table': out/'predictions.csv', 'drawn': [], 'written': [], 'kept': [], 'skipped': skipped}
     with atomic_write(done['table']) as f: predictions_table(preds).to_csv(f, index=False)
