@@ -111,9 +111,9 @@ def inspect_command(data:Path, # A LabelMe folder (searched recursively) or a CO
     ds = load_dataset(data, on_error='skip' if skip_bad else 'raise')
     info = ds.overview()
     if json:  # first, so that a reader who stops reading (`| head`) still gets the file
-        keys = ('images', 'instances', 'keypoints', 'flip_pairs', 'unpaired_sided', 'skipped')
+        keys = ('images', 'objects', 'keypoints', 'flip_pairs', 'unpaired_sided', 'skipped')
         write_json_atomic(json, {k: info[k] for k in keys}, indent=2)
-    print(f"{data}: {info['images']} images, {info['instances']} objects, "
+    print(f"{data}: {info['images']} images, {info['objects']} objects, "
           f"{info['background_images']} background images, {len(ds.schema)} keypoints")
     print("flip pairs: " + (', '.join('/'.join(p) for p in info['flip_pairs']) or 'none'))
     print(ds.summary().to_string())

@@ -69,10 +69,10 @@ class KeypointDataset(Dataset):
         return TF.to_dtype(image.as_subclass(torch.Tensor), torch.float32, scale=True), model_target(target, size)
 
     def __repr__(self):
-        return f"{type(self).__name__}({len(self)} images, {self.n_instances} objects, keypoints {self.schema.names})"
+        return f"{type(self).__name__}({len(self)} images, {self.n_objects} objects, keypoints {self.schema.names})"
 
     @property
-    def n_instances(self)->int: return sum(len(r.keypoints) for r in self.records)
+    def n_objects(self)->int: return sum(len(r.keypoints) for r in self.records)
 
     def subset(self, idxs, transforms=None):
         "A dataset of the records at `idxs`, with the same schema."
@@ -125,7 +125,7 @@ def summary(self:KeypointDataset)->pd.DataFrame:
     vis, hidden, missing = _visibility_counts(self.records, len(self.schema))
     df = pd.DataFrame({'visible': vis, 'hidden': hidden, 'missing': missing},
                       index=pd.Index(self.schema.names, name='keypoint'))
-    df['labelled %'] = (100*(df.visible + df.hidden)/max(self.n_instances, 1)).round(1)
+    df['labelled %'] = (100*(df.visible + df.hidden)/max(self.n_objects, 1)).round(1)
     return df
 
 # %% ../nbs/00e_dataset.ipynb #4181e164
@@ -139,7 +139,7 @@ def images_table(self:KeypointDataset)->pd.DataFrame:
 @patch
 def overview(self:KeypointDataset)->dict:
     "What a person checks first: counts of images, objects and keypoints, flip pairs, lone sides, skipped files."
-    return {'images': len(self), 'instances': self.n_instances,
+    return {'images': len(self), 'objects': self.n_objects,
             'background_images': sum(len(r.keypoints) == 0 for r in self.records),
             'keypoints': {n: int(c) for n, c in self.summary()[['visible', 'hidden']].sum(axis=1).items()},
             'flip_pairs': [list(p) for p in self.schema.flip_pair_names], 'unpaired_sided': self.schema.unpaired_sided,

@@ -219,7 +219,7 @@ def labelme_shapes(keypoints:np.ndarray, # `(N, K, 3)` keypoints
                    boxes:np.ndarray, # `(N, 4)` boxes
                    schema:KeypointSchema, # Keypoint names and the object's category
                    scores=None, # `(N,)` object scores, or None
-                   keypoint_scores=None, # `(N, K)` keypoint scores, or None
+                   keypoints_scores=None, # `(N, K)` keypoint scores, or None
                   )->list:
     "LabelMe shapes for the objects of one image: a rectangle and points per object, `group_id` = object number."
     shapes = []
@@ -230,7 +230,7 @@ def labelme_shapes(keypoints:np.ndarray, # `(N, K, 3)` keypoints
             if v <= 0: continue
             point = dict(label=schema.names[k], points=[[x, y]], group_id=n, description='', shape_type='point',
                          flags={'occluded': True} if v == 1 else {})
-            shapes.append(_scored(point, None if keypoint_scores is None else keypoint_scores[n][k]))
+            shapes.append(_scored(point, None if keypoints_scores is None else keypoints_scores[n][k]))
     return shapes
 
 # %% ../nbs/00b_labelme.ipynb #d4d6e921

@@ -73,7 +73,7 @@ def plot_keypoint_counts(ds:KeypointDataset, # The dataset
     "A stacked bar plot of visible, hidden and missing counts per keypoint."
     df = ds.summary()[['visible', 'hidden', 'missing']]
     ax = df.plot.bar(stacked=True, ax=ax, figsize=(max(3, 0.6*len(df)), 2.5), color=['tab:green', 'tab:orange', 'lightgray'])
-    ax.set_ylabel('objects'); ax.set_title(f"{len(ds)} images, {ds.n_instances} objects")
+    ax.set_ylabel('objects'); ax.set_title(f"{len(ds)} images, {ds.n_objects} objects")
     return ax
 
 # %% ../nbs/00f_show.ipynb #75144018

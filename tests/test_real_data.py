@@ -81,7 +81,7 @@ def test_faces_read_back_every_point(faces):
     out, expected, ds = faces
     test_names = sorted(r.name for r in ds.records)
     assert test_names == sorted(expected)
-    assert len(ds) == 10 and ds.n_instances == 12  # wflw's crowd picture has 3 annotated faces
+    assert len(ds) == 10 and ds.n_objects == 12  # wflw's crowd picture has 3 annotated faces
     assert ds.schema.names == FACE.names and ds.schema.flip_pairs == [(0, 2)] and ds.schema.flip_indices == [2, 1, 0]
     for name, rec in by_name(ds).items():
         exp = expected[name]
@@ -148,7 +148,7 @@ def test_coco_people_to_labelme_and_back(name, tmp_path):
     ds = KeypointDataset.from_coco(js, schema=names if name == 'crowdpose' else None)
     assert ds.schema.names == names
     expected = source_people(coco)
-    assert len(ds) == len(coco['images']) and ds.n_instances == sum(len(k) for k, _ in expected.values())
+    assert len(ds) == len(coco['images']) and ds.n_objects == sum(len(k) for k, _ in expected.values())
     assert max(len(r.keypoints) for r in ds.records) >= 2
     for rec in ds.records:
         kps, boxes = expected[rec.image_id]
@@ -193,7 +193,7 @@ def test_coco_crowd_annotations_are_left_out(tmp_path):
     crowd['iscrowd'] = 1
     (tmp_path/'crowd.json').write_text(json.dumps(coco))
     ds = KeypointDataset.from_coco(tmp_path/'crowd.json', image_dir=js.parent)
-    assert ds.n_instances == 13 and ds.images_table().objects.tolist() == [1, 3, 4, 5]
+    assert ds.n_objects == 13 and ds.images_table().objects.tolist() == [1, 3, 4, 5]
     crowd_xy = np.asarray(crowd['keypoints'], np.float32).reshape(-1, 3)[:, :2]
     assert not any(np.allclose(k[:, :2], crowd_xy) for r in ds.records for k in r.keypoints)
 
@@ -201,7 +201,7 @@ def test_crowdpose_category_loads_as_is():
     "CrowdPose's category carries COCO's skeleton (links to keypoints 15-17 of 14): they are dropped with a warning naming the file."
     with pytest.warns(UserWarning, match='test_crowdpose.json: skeleton links'):
         ds = KeypointDataset.from_coco(need(MMPOSE/'crowdpose'/'test_crowdpose.json'))
-    assert len(ds.schema) == 14 and ds.n_instances == 5
+    assert len(ds.schema) == 14 and ds.n_objects == 5
     assert all(0 <= i < 14 and 0 <= j < 14 for i, j in ds.schema.skeleton)
 
 def test_onehand10k_invalid_exif_orientation_loads():
@@ -235,7 +235,7 @@ def test_labelme_polygons_only_are_background_images():
     ds = KeypointDataset.from_labelme(folder, schema=FACE)
     assert [r.name for r in ds.records] == ['2011_000003', '2011_000006', '2011_000025']
     assert [r.size for r in ds.records] == [(338, 500), (375, 500), (375, 500)]
-    assert ds.overview()['background_images'] == 3 and ds.n_instances == 0
+    assert ds.overview()['background_images'] == 3 and ds.n_objects == 0
     image, target = ds[1]
     assert image.shape == (3, 375, 500) and target['labels'].shape == (0,) and target['keypoints'].shape == (0, 3, 3)
 
@@ -244,7 +244,7 @@ def test_labelme_primitives_only_the_point_is_a_keypoint():
     shapes = json.loads(src.read_text())['shapes']
     assert sorted(s['shape_type'] for s in shapes) == ['circle', 'line', 'linestrip', 'mask', 'point', 'polygon', 'rectangle', 'rectangle']
     ds = KeypointDataset.from_labelme(src)
-    assert ds.schema.names == ['point'] and ds.n_instances == 1
+    assert ds.schema.names == ['point'] and ds.n_objects == 1
     rec = ds.records[0]
     assert rec.size == (450, 560)
     np.testing.assert_allclose(rec.keypoints, [[[345, 174, 2]]])
@@ -257,7 +257,7 @@ def test_x_anylabeling_human_pose():
     src = need(REAL/'x-anylabeling'/'examples'/'estimation'/'pose_estimation'/'sources'/'human-pose.json')
     shapes = json.loads(src.read_text())['shapes']
     ds = KeypointDataset.from_labelme(src.parent, schema=COCO17)
-    assert len(ds) == 1 and ds.n_instances == 1
+    assert len(ds) == 1 and ds.n_objects == 1
     rec = ds.records[0]
     assert rec.size == (750, 500)
     kps = rec.keypoints[0]
