@@ -22,9 +22,9 @@ from .metrics import evaluate, metrics_table
 from .train import TrainArgs, fit
 
 # %% auto #0
-__all__ = ['COMMANDS', 'USER_ERRORS', 'OS_HINTS', 'add_argument', 'add_options', 'command', 'kwargs_for', 'inspect_command',
-           'sample_command', 'download_command', 'train_command', 'evaluate_command', 'predict_command',
-           'export_command', 'demo_command', 'make_parser', 'error_line', 'main']
+__all__ = ['COMMANDS', 'USER_ERRORS', 'OS_HINTS', 'add_argument', 'add_options', 'command', 'kwargs_for', 'command_parser',
+           'inspect_command', 'sample_command', 'download_command', 'train_command', 'evaluate_command',
+           'predict_command', 'export_command', 'demo_command', 'make_parser', 'error_line', 'main']
 
 # %% ../nbs/05_cli.ipynb #3e6717f7
 def _help(doc:str, default)->str:
@@ -100,6 +100,19 @@ def kwargs_for(func, # A function
     "The items of `kwargs` that `func` (a function or a dataclass) takes."
     names = inspect.signature(func).parameters
     return {k: v for k, v in kwargs.items() if k in names}
+
+# %% ../nbs/05_cli.ipynb #e72fb948
+def command_parser(name:str, # A registered command
+                   parser:argparse.ArgumentParser=None, # The parser to fill (a new `kp-rcnn NAME` when None)
+                  )->argparse.ArgumentParser:
+    "The parser of `kp-rcnn NAME`: the options of its function and of the functions it passes its settings to."
+    c = COMMANDS[name]
+    parser = parser or argparse.ArgumentParser(prog=f'kp-rcnn {name}', description=c['func'].__doc__)
+    groups = {n: group for names in c['exclusive'] for group in [parser.add_mutually_exclusive_group()] for n in names}
+    taken = add_options(parser, c['func'], positional=c['positional'], groups=groups)
+    for func in c['passes_to']:
+        taken += add_options(parser, func, skip=[*taken, *c['skip']], positional=c['positional'], groups=groups)
+    return parser
 
 # %% ../nbs/05_cli.ipynb #6f4fb855
 @command('inspect', help='check a dataset and print its summary', positional=['data'])
@@ -251,11 +264,7 @@ def make_parser()->argparse.ArgumentParser:
     parser.add_argument('--debug', action='store_true', help='show full tracebacks')
     sub = parser.add_subparsers(dest='command', required=True, metavar='COMMAND')
     for name, c in COMMANDS.items():
-        p = sub.add_parser(name, help=c['help'], description=c['func'].__doc__)
-        groups = {n: group for names in c['exclusive'] for group in [p.add_mutually_exclusive_group()] for n in names}
-        taken = add_options(p, c['func'], positional=c['positional'], groups=groups)
-        for func in c['passes_to']:
-            taken += add_options(p, func, skip=[*taken, *c['skip']], positional=c['positional'], groups=groups)
+        command_parser(name, sub.add_parser(name, help=c['help'], description=c['func'].__doc__))
     return parser
 
 # %% ../nbs/05_cli.ipynb #fa461d81

@@ -194,10 +194,11 @@ def to_rgb(im:Image.Image # Any Pillow image
     return im if im.mode == 'RGB' else im.convert('RGB')
 
 # %% ../nbs/00_data.ipynb #cadca27b
-def load_image(source, # A path, or the bytes of an image file
+def load_image(source, # A path, the bytes of an image file, or a Pillow image
                name=None # The file to name in errors (defaults to the path)
               )->Image.Image:
     "Open an image as LabelMe displays it: EXIF orientation applied, converted to 8-bit RGB."
+    if isinstance(source, Image.Image): return to_rgb(ImageOps.exif_transpose(source))
     name = name or source
     try:
         with Image.open(io.BytesIO(source if isinstance(source, bytes) else read_regular(source, name))) as im:

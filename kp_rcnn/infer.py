@@ -11,23 +11,22 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from PIL import Image, ImageOps
+from PIL import Image
 from torch import nn
 from torchvision import tv_tensors
 from torchvision.transforms import v2
 from torchvision.transforms.v2 import functional as TF
-from fastcore.basics import patch
 from tqdm.auto import tqdm
 
-from .data import IMAGE_SUFFIXES, KeypointSchema, input_files, load_image, read_files, to_rgb
+from .data import IMAGE_SUFFIXES, KeypointSchema, input_files, load_image, read_files
 from .model import load_model
 from .utils import pick_device
 from .transforms import no_augmentation
 
 # %% auto #0
-__all__ = ['MODEL_FILES', 'image_sources', 'open_image', 'Placement', 'prepare_image', 'Prediction', 'to_prediction',
-           'PredictionList', 'Predictor', 'chosen_detections', 'ChosenPredictor', 'TorchPredictor',
-           'register_model_file', 'load_predictor', 'predict']
+__all__ = ['MODEL_FILES', 'image_sources', 'Placement', 'prepare_image', 'Prediction', 'to_prediction', 'PredictionList',
+           'Predictor', 'chosen_detections', 'ChosenPredictor', 'TorchPredictor', 'register_model_file',
+           'load_predictor', 'predict']
 
 # %% ../nbs/04_infer.ipynb #02eb2549
 def _folder_images(folder:Path)->list:
@@ -81,12 +80,6 @@ def image_sources(images # A path, a folder (searched recursively), a Pillow ima
         key = os.path.abspath(source) if isinstance(source, Path) else None
         if key is None or key not in seen: seen.add(key); once.append((source, name))
     return _unique_names(once)
-
-# %% ../nbs/04_infer.ipynb #9df100ba
-def open_image(source # A path, the bytes of an image file, or a Pillow image
-              )->Image.Image:
-    "An image upright (EXIF orientation applied) and in 8-bit RGB, as `load_image` reads a file."
-    return to_rgb(ImageOps.exif_transpose(source)) if isinstance(source, Image.Image) else load_image(source)
 
 # %% ../nbs/04_infer.ipynb #6f4eef4e
 @dataclass
@@ -169,6 +162,17 @@ class Predictor:
         "The model's outputs (dicts of arrays) for a list of `(3, S, S)` float tensors, in their pixels."
         raise NotImplementedError
 
+    def read_batches(self, sources:list, batch_size:int, on_error:str):
+        "Each batch of `sources` read and prepared as `(ready, skipped)`, the next one in a thread while the model runs."
+        def prepare(source): return source, prepare_image(load_image(source[0]), self.train_size)
+        def read(i): return read_files(sources[i:i + batch_size], prepare, on_error)  # the data layer's rule for bad files
+        with ThreadPoolExecutor(1) as reader:  # Pillow and torch let go of the GIL while they decode and resize
+            ahead = reader.submit(read, 0)
+            for i in range(0, len(sources), batch_size):
+                batch = ahead.result()
+                if i + batch_size < len(sources): ahead = reader.submit(read, i + batch_size)
+                yield batch
+
     def predict(self,
                 images, # A path, a folder, a Pillow image, or a list of them
                 threshold:float=0.5, # Keep detections scoring at least this
@@ -189,19 +193,6 @@ class Predictor:
                     preds.append(to_prediction(out, place, threshold, self.schema, name, file))
                 bar.update(len(ready) + len(skipped))
         return preds
-
-# %% ../nbs/04_infer.ipynb #bc0130eb
-@patch
-def read_batches(self:Predictor, sources:list, batch_size:int, on_error:str):
-    "Each batch of `sources` read and prepared as `(ready, skipped)`, the next one in a thread while the model runs."
-    def prepare(source): return source, prepare_image(open_image(source[0]), self.train_size)
-    def read(i): return read_files(sources[i:i + batch_size], prepare, on_error)  # the data layer's rule for bad files
-    with ThreadPoolExecutor(1) as reader:  # Pillow and torch let go of the GIL while they decode and resize
-        ahead = reader.submit(read, 0)
-        for i in range(0, len(sources), batch_size):
-            batch = ahead.result()
-            if i + batch_size < len(sources): ahead = reader.submit(read, i + batch_size)
-            yield batch
 
 # %% ../nbs/04_infer.ipynb #4473e94a
 def chosen_detections(size:tuple, # `(height, width)` of the image

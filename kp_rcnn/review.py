@@ -12,8 +12,8 @@ from PIL import Image
 from torchvision.transforms.v2 import functional as TF
 
 import kp_rcnn
-from .data import mark_outputs
-from .infer import Prediction, open_image
+from .data import load_image, mark_outputs
+from .infer import Prediction
 from .labelme import labelme_content, labelme_shapes
 from .show import draw_annotations, draw_scores, side_by_side
 from .utils import atomic_write, write_json_atomic
@@ -44,7 +44,7 @@ def draw_prediction(pred:Prediction, # One image's prediction
                    )->Image.Image:
     "The image with the predicted boxes, scores and keypoints drawn, beside the ground truth when given."
     if image is None and pred.file is None: raise ValueError(f"{pred.name}: pass the image, the prediction has no file")
-    pixels = TF.pil_to_tensor(open_image(pred.file if image is None else image))
+    pixels = TF.pil_to_tensor(load_image(pred.file if image is None else image))
     picture = draw_scores(draw_annotations(pixels, pred.target, pred.schema, names=names), pred.boxes, pred.scores)
     if target is None: return picture
     return side_by_side(draw_annotations(pixels, target, pred.schema, names=names), picture)
