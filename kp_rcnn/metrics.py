@@ -32,15 +32,18 @@ __all__ = ['PCK_THRESHOLDS', 'METRICS', 'BEST_METRICS', 'coco_stats', 'match_obj
            'keypoint_table', 'keypoint_metrics', 'metrics_table', 'is_better', 'image_table', 'jsonable', 'Evaluation',
            'evaluate']
 
-# %% ../nbs/02a_metrics.ipynb #b39cdb23
+# %% ../nbs/02a_metrics.ipynb #a1713385
 def _numpy(x, shape): return torch.as_tensor(x).detach().cpu().numpy().astype(np.float64).reshape(shape)
 
+# %% ../nbs/02a_metrics.ipynb #d78a3b81
 def _check_lengths(targets, predictions):
     if len(targets) != len(predictions):
         raise ValueError(f"{len(targets)} targets but {len(predictions)} predictions: pass one prediction dict per image, in the same order")
 
+# %% ../nbs/02a_metrics.ipynb #13ea8f0c
 def _xywh(box): return [box[0], box[1], box[2]-box[0], box[3]-box[1]]
 
+# %% ../nbs/02a_metrics.ipynb #d1f03aa7
 def _coco_annotations(target:dict, image_id:int, K:int)->list:
     boxes = _numpy(target['boxes'], (-1, 4))
     kps = _numpy(target['keypoints'], (len(boxes), K, 3))
@@ -48,6 +51,7 @@ def _coco_annotations(target:dict, image_id:int, K:int)->list:
              'keypoints': k.ravel().tolist(), 'num_keypoints': int((k[:, 2] > 0).sum())}
             for b, k in zip(boxes.tolist(), kps)]
 
+# %% ../nbs/02a_metrics.ipynb #f2525897
 def _coco_results(pred:dict, image_id:int, K:int)->list:
     scores = _numpy(pred['scores'], (-1,))
     kps = _numpy(pred['keypoints'], (len(scores), K, 3))
@@ -55,6 +59,7 @@ def _coco_results(pred:dict, image_id:int, K:int)->list:
     return [a | {'score': s} for a, s in zip(_coco_annotations({'boxes': pred['boxes'], 'keypoints': kps}, image_id, K),
                                              scores.tolist())]
 
+# %% ../nbs/02a_metrics.ipynb #99baad67
 def _coco(images, annotations, schema)->COCO:
     "A pycocotools `COCO` object from data in memory."
     coco = COCO()
@@ -63,6 +68,7 @@ def _coco(images, annotations, schema)->COCO:
     with redirect_stdout(io.StringIO()): coco.createIndex()
     return coco
 
+# %% ../nbs/02a_metrics.ipynb #0caf0965
 _STAT_NAMES = {'keypoints': ['AP', 'AP50', 'AP75', None, None, 'AR', 'AR50', 'AR75', None, None],  # None: by object size, not computed
                'bbox': ['AP', 'AP50', 'AP75', None, None, None, 'AR1', 'AR10', 'AR100', None, None, None]}
 
@@ -130,15 +136,17 @@ def keypoint_errors(targets:list, # Ground truth, as for `coco_stats`
     df['keypoint'] = pd.Categorical.from_codes(df.keypoint.astype(int), categories=schema.names)
     return df.astype({'image': int, 'object': int, 'detection': int})
 
-# %% ../nbs/02a_metrics.ipynb #a14efa65
+# %% ../nbs/02a_metrics.ipynb #f938c912
 PCK_THRESHOLDS = (0.05, 0.1, 0.2)
 
+# %% ../nbs/02a_metrics.ipynb #2ed9a8b0
 def pck(errors:pd.DataFrame, # From `keypoint_errors`
         threshold:float, # Fraction of the object's size
        )->float: # NaN when there are no labelled keypoints
     "Percentage of correct keypoints: the fraction whose error is at most `threshold` times their object's size."
     return float((errors.error <= threshold*errors['size']).mean())
 
+# %% ../nbs/02a_metrics.ipynb #1e13ad10
 def error_summary(errors:pd.DataFrame # From `keypoint_errors`
                  )->dict: # `pck@0.05`, `pck@0.1`, `pck@0.2`, `mean_px_error`, `median_px_error`
     "PCK at `PCK_THRESHOLDS`, and the mean and median pixel error of the detected objects' keypoints."
@@ -152,7 +160,7 @@ def keypoint_table(errors:pd.DataFrame # From `keypoint_errors`
     return pd.DataFrame.from_dict({name: {'labelled': len(g), 'detected': int(g.error.notna().sum()), **error_summary(g)}
                                    for name, g in errors.groupby('keypoint', observed=False)}, orient='index')
 
-# %% ../nbs/02a_metrics.ipynb #e6c80722
+# %% ../nbs/02a_metrics.ipynb #6ca74dc3
 METRICS = {  # name: (what it measures, whether higher is better)
     'oks_ap': ("keypoint AP, OKS 0.50:0.95, dataset sigmas", True),
     'oks_ap50': ("keypoint AP at OKS 0.50", True),
@@ -165,6 +173,7 @@ METRICS = {  # name: (what it measures, whether higher is better)
     'box_ap': ("box AP, IoU 0.50:0.95", True),
 }
 
+# %% ../nbs/02a_metrics.ipynb #4df3ef85
 def keypoint_metrics(targets:list, # Ground truth: one dict per image with `boxes (N, 4)` XYXY and `keypoints (N, K, 3)`
                        predictions:list, # One dict per image, as `KeypointRCNN` returns them in eval mode
                        schema:KeypointSchema, # Keypoint names and OKS sigmas
@@ -179,14 +188,16 @@ def keypoint_metrics(targets:list, # Ground truth: one dict per image with `boxe
                **error_summary(errors), 'box_ap': stats['bbox']['AP']}
     return {k: metrics[k] for k in METRICS}
 
+# %% ../nbs/02a_metrics.ipynb #b8bacb2a
 def metrics_table(metrics:dict # From `keypoint_metrics`
                  )->pd.DataFrame:
     "The metrics as a table with what each one measures."
     return pd.DataFrame({'value': [metrics[k] for k in METRICS], 'meaning': [m for m, _ in METRICS.values()]}, index=list(METRICS))
 
-# %% ../nbs/02a_metrics.ipynb #40faad39
+# %% ../nbs/02a_metrics.ipynb #555c65eb
 BEST_METRICS = METRICS | {'val_loss': ("training loss on the validation images (the tutorial's choice)", False)}
 
+# %% ../nbs/02a_metrics.ipynb #332cafce
 def is_better(metric:str, # A name from `BEST_METRICS`
               value:float, # The new value
               best:float|None, # The best value so far, or None
@@ -206,7 +217,7 @@ def image_table(errors:pd.DataFrame # From `keypoint_errors`
     table['median_px_error'] = errors.groupby('image').error.median()
     return table.astype({'missed': int})
 
-# %% ../nbs/02a_metrics.ipynb #0f1b222c
+# %% ../nbs/02a_metrics.ipynb #37af17a8
 def jsonable(x):
     "`x` as JSON takes it: NaN as None, a table as `{row: {column: value}}`, numpy numbers as Python's."
     if isinstance(x, pd.DataFrame): x = x.to_dict(orient='index')
@@ -214,6 +225,7 @@ def jsonable(x):
     if isinstance(x, np.generic): x = x.item()
     return None if isinstance(x, float) and math.isnan(x) else x
 
+# %% ../nbs/02a_metrics.ipynb #b6638cac
 class Evaluation:
     "A model's outputs on a dataset, scored: the metrics, and which keypoints and which images fail."
     def __init__(self, targets:list, # Ground truth, one dict per image (as `keypoint_metrics` takes it)
@@ -267,7 +279,7 @@ class Evaluation:
         "The metrics and, under `keypoints`, the per-keypoint table, for a JSON file."
         return jsonable({**self.metrics, 'keypoints': self.keypoints})
 
-# %% ../nbs/02a_metrics.ipynb #1b79d14e
+# %% ../nbs/02a_metrics.ipynb #abf163b3
 def _outputs_and_targets(model, loader, device)->tuple:
     "The model's outputs for every batch of `loader`, in eval mode, on the CPU, with the matching targets."
     was_training, targets, outputs = model.training, [], []
@@ -280,6 +292,7 @@ def _outputs_and_targets(model, loader, device)->tuple:
     finally: model.train(was_training)
     return targets, outputs
 
+# %% ../nbs/02a_metrics.ipynb #b8db492b
 def evaluate(model, # A torchvision detection model such as `KeypointRCNN`, or a checkpoint file from `fit`
              data, # A `Dataset` of `(image, target)`, a loader of batches as `collate` makes them, or a LabelMe folder / COCO file
              schema:KeypointSchema=None, # Keypoint names and OKS sigmas (a checkpoint brings its own)

@@ -23,7 +23,7 @@ from .utils import atomic_write
 __all__ = ['draw_annotations', 'show_samples', 'plot_keypoint_counts', 'draw_scores', 'side_by_side', 'picture_grid',
            'save_picture', 'plot_history']
 
-# %% ../nbs/00f_show.ipynb #bb97ef9e
+# %% ../nbs/00f_show.ipynb #91194411
 def draw_annotations(image:torch.Tensor, # `(3, H, W)` float in [0, 1] or uint8
                      target:dict, # With `keypoints (N, K, 3)` and optionally `boxes (N, 4)` and `scores`
                      schema:KeypointSchema, # For the colours and names
@@ -47,6 +47,7 @@ def draw_annotations(image:torch.Tensor, # `(3, H, W)` float in [0, 1] or uint8
                 if v > 0: draw.text((x + r + 1, y - r - 1), name, fill=color)
     return pil
 
+# %% ../nbs/00f_show.ipynb #0b1813f8
 def show_samples(ds:KeypointDataset, # The dataset
                  idxs=None, # Which samples (the first 4 when None)
                  ncols:int=4, # Pictures per row
@@ -76,7 +77,7 @@ def plot_keypoint_counts(ds:KeypointDataset, # The dataset
     ax.set_ylabel('objects'); ax.set_title(f"{len(ds)} images, {ds.n_objects} objects")
     return ax
 
-# %% ../nbs/00f_show.ipynb #75144018
+# %% ../nbs/00f_show.ipynb #35ded989
 def draw_scores(picture:Image.Image, # A picture from `draw_annotations`
                 boxes, # `(N, 4)` boxes, XYXY
                 scores, # `(N,)` their scores
@@ -86,6 +87,7 @@ def draw_scores(picture:Image.Image, # A picture from `draw_annotations`
     for (x1, y1, _, _), s in zip(boxes.tolist(), scores.tolist()): draw.text((x1 + 2, y1 + 1), f"{s:.2f}", fill='white')
     return picture
 
+# %% ../nbs/00f_show.ipynb #3fc702eb
 def side_by_side(*pictures:Image.Image, # Pictures of the same height
                  gap:int=4, # White pixels between them
                 )->Image.Image:

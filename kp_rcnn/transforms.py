@@ -19,7 +19,7 @@ __all__ = ['FILL', 'BILINEAR', 'AUGMENTATIONS', 'draw_dots', 'find_dots', 'updat
            'RandomObjectCrop', 'PadSquare', 'resize_pad', 'ShrinkLarge', 'strong_augmentation', 'mild_augmentation',
            'no_augmentation', 'register_augmentation', 'make_augmentation', 'describe_flips']
 
-# %% ../nbs/01_transforms.ipynb #1ed1daf5
+# %% ../nbs/01_transforms.ipynb #33e78b97
 def draw_dots(keypoints, # `(..., 2)` x, y in continuous pixel coordinates
               height:int, # Image height
               width:int, # Image width
@@ -31,6 +31,7 @@ def draw_dots(keypoints, # `(..., 2)` x, y in continuous pixel coordinates
     dist = ((xs - xy[:, 0, None, None])**2 + (ys[:, None] - xy[:, 1, None, None])**2).sqrt()
     return tv_tensors.Image(((radius + 0.5 - dist).clamp(0, 1)*255).round().to(torch.uint8))
 
+# %% ../nbs/01_transforms.ipynb #f6fb5261
 def find_dots(image, # `(P, H, W)`, one dot per channel, as `draw_dots` makes them
              )->tuple: # Centroids `(P, 2)` in continuous pixel coordinates (NaN for an empty channel), brightness `(P,)`
     "Where each channel's dot is: the brightness-weighted mean of its pixel centres."
@@ -41,7 +42,7 @@ def find_dots(image, # `(P, H, W)`, one dot per channel, as `draw_dots` makes th
     y = (im.sum(-1)*(torch.arange(h) + 0.5)).sum(-1)/mass
     return torch.stack([x, y], -1), mass
 
-# %% ../nbs/01_transforms.ipynb #1ecf1faa
+# %% ../nbs/01_transforms.ipynb #486f542a
 def _enclose(boxes, xy, visible, size):
     "XYXY `boxes` grown to contain their `visible` keypoints `xy` and to at least a pixel, inside an image of `size` (w, h)."
     big = torch.finfo(xy.dtype).max
@@ -51,6 +52,7 @@ def _enclose(boxes, xy, visible, size):
     shift = (hi - size).clamp(min=0)
     return torch.cat([lo - shift, hi - shift], 1)
 
+# %% ../nbs/01_transforms.ipynb #ffc5ff7b
 def update_visibility(target:dict, # A target with `boxes`, `labels`, `keypoints` and `visibility`, as `KeypointDataset` makes it
                      )->dict: # The same structure
     "Hide keypoints outside the image, drop objects left without a visible keypoint, and fit boxes to image and keypoints."
@@ -68,11 +70,12 @@ def update_visibility(target:dict, # A target with `boxes`, `labels`, `keypoints
             'keypoints': tv_tensors.wrap(torch.where(visible[..., None], xy, 0.)[keep], like=kps),
             'visibility': torch.where(visible, vis, 0)[keep]}
 
-# %% ../nbs/01_transforms.ipynb #ec045889
+# %% ../nbs/01_transforms.ipynb #93dd1c86
 def _all_steps(transforms):
     "The transforms and, recursively, those nested in them (`Compose`, `RandomApply`, `RandomChoice`, ...)."
     for t in transforms: yield t; yield from _all_steps(getattr(t, 'transforms', []))
 
+# %% ../nbs/01_transforms.ipynb #509739df
 def as_tv_tensors(image, # `tv_tensors.Image`, or a plain `(C, H, W)` tensor or PIL image
                   target:dict, # With `boxes` (N, 4) XYXY and `keypoints` (N, K, 2), as torchvision's types or plain tensors
                  )->tuple: # `(image, target)` with `tv_tensors.Image`, `BoundingBoxes` and `KeyPoints`
@@ -85,6 +88,7 @@ def as_tv_tensors(image, # `tv_tensors.Image`, or a plain `(C, H, W)` tensor or 
         target['keypoints'] = tv_tensors.KeyPoints(target['keypoints'], canvas_size=size, dtype=torch.float32)
     return image, target
 
+# %% ../nbs/01_transforms.ipynb #e48676f2
 class KeypointCompose(v2.Compose):
     "`v2.Compose` for `(image, target)` pairs that updates keypoint visibility and boxes after every step."
     def __init__(self, transforms:list): # `(image, target) -> (image, target)` steps, such as torchvision v2 transforms
@@ -103,7 +107,7 @@ class KeypointCompose(v2.Compose):
             target = update_visibility(out) if moved else out
         return image, target
 
-# %% ../nbs/01_transforms.ipynb #6e2e4f58
+# %% ../nbs/01_transforms.ipynb #711ceca3
 class RandomHorizontalFlip(v2.Transform):
     "Mirror image, boxes and keypoints left-right with probability `p`, swapping each left keypoint with its right partner."
     def __init__(self,
@@ -121,6 +125,7 @@ class RandomHorizontalFlip(v2.Transform):
                                            'keypoints': tv_tensors.wrap(xy[:, idx], like=kps),
                                            'visibility': target['visibility'][:, idx]}
 
+# %% ../nbs/01_transforms.ipynb #75c28b04
 def horizontal_flips(schema:KeypointSchema=None, # The dataset's keypoints
                      symmetric:bool=False, # Flip even without left/right pairs: the keypoints look the same mirrored
                      p:float=0.5, # Probability of flipping
@@ -145,9 +150,10 @@ class RandomPixelCopy(v2.Transform):
         flat[..., dst] = flat[..., src]
         return tv_tensors.wrap(flat.reshape(inpt.shape), like=inpt)
 
-# %% ../nbs/01_transforms.ipynb #b39c290d
+# %% ../nbs/01_transforms.ipynb #81b21583
 _GRAY = torch.tensor([0.2989, 0.587, 0.114])  # torchvision's RGB -> grayscale weights
 
+# %% ../nbs/01_transforms.ipynb #9ec1677c
 def hue_rotation(turns:float, # Fraction of a full turn of the colour wheel; positive turns red towards green
                 )->torch.Tensor: # `(3, 3)`, to multiply RGB column vectors
     "The matrix that turns RGB colours about the grey axis, keeping greys grey."
@@ -155,6 +161,7 @@ def hue_rotation(turns:float, # Fraction of a full turn of the colour wheel; pos
     cross = torch.tensor([[0, -u[2], u[1]], [u[2], 0, -u[0]], [-u[1], u[0], 0]])
     return math.cos(a)*torch.eye(3) + math.sin(a)*cross + (1 - math.cos(a))*torch.outer(u, u)
 
+# %% ../nbs/01_transforms.ipynb #f5400bd3
 class LinearColorJitter(v2.Transform):
     "Random brightness, contrast, saturation and hue, in random order, applied as one colour matrix."
     _transformed_types = (tv_tensors.Image,)
@@ -219,10 +226,11 @@ class RandomObjectCrop(v2.Transform):
 
     def transform(self, inpt, params): return F.crop(inpt, **params) if params else inpt
 
-# %% ../nbs/01_transforms.ipynb #e7bc7126
+# %% ../nbs/01_transforms.ipynb #ef145cd5
 FILL = (123, 117, 104)  # ImageNet's mean colour, for pixels that padding, rotation and perspective uncover
 BILINEAR = v2.InterpolationMode.BILINEAR  # torchvision's default, nearest, leaves pixels up to half a pixel off their keypoints
 
+# %% ../nbs/01_transforms.ipynb #829e3c2f
 class PadSquare(v2.Transform):
     "Pad the shorter side to make the image square: equally on both sides, or split at random when `shift`."
     def __init__(self,
@@ -239,6 +247,7 @@ class PadSquare(v2.Transform):
 
     def transform(self, inpt, params): return F.pad(inpt, **params, fill=self.fill)
 
+# %% ../nbs/01_transforms.ipynb #7b52eea7
 def resize_pad(train_size:int, # Side of the square output
                fill=FILL, # Colour of the padding
                shift:bool=False, # Place the image at random along its short side instead of centring it
@@ -261,7 +270,7 @@ class ShrinkLarge(v2.Transform):
     def transform(self, inpt, params):
         return F.resize(inpt, params['size'], interpolation=BILINEAR, antialias=True) if params else inpt
 
-# %% ../nbs/01_transforms.ipynb #158c5082
+# %% ../nbs/01_transforms.ipynb #737e0a76
 def strong_augmentation(train_size:int, # Side of the square output
                  schema:KeypointSchema=None, # The dataset's keypoints, for the flip
                  fill=FILL, # Colour of uncovered pixels
@@ -278,6 +287,7 @@ def strong_augmentation(train_size:int, # Side of the square output
             *horizontal_flips(schema, symmetric),
             *resize_pad(train_size, fill, shift=True)]
 
+# %% ../nbs/01_transforms.ipynb #845e3792
 def mild_augmentation(train_size:int, # Side of the square output
                  schema:KeypointSchema=None, # The dataset's keypoints, for the flip
                  fill=FILL, # Colour of uncovered pixels
@@ -289,6 +299,7 @@ def mild_augmentation(train_size:int, # Side of the square output
             LinearColorJitter(brightness=(0.8, 1.2), contrast=(0.8, 1.2), saturation=(0.8, 1.2), hue=(-0.02, 0.02)),
             *resize_pad(train_size, fill)]
 
+# %% ../nbs/01_transforms.ipynb #90c40b73
 def no_augmentation(train_size:int, # Side of the square output
                 schema:KeypointSchema=None, # Unused: nothing flips
                 fill=FILL, # Colour of the padding
@@ -297,8 +308,10 @@ def no_augmentation(train_size:int, # Side of the square output
     "No augmentation: resize and pad to a centred square, for validation and inference."
     return resize_pad(train_size, fill)
 
+# %% ../nbs/01_transforms.ipynb #f1debe81
 AUGMENTATIONS = dict(strong=strong_augmentation, mild=mild_augmentation, none=no_augmentation)
 
+# %% ../nbs/01_transforms.ipynb #5e9b13ef
 def register_augmentation(name:str, # The name `make_augmentation` and `--augment` will know it by
                           steps, # Called as `steps(train_size, schema, fill, symmetric)`, returns a list of transforms
                          ):
