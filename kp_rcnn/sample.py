@@ -127,11 +127,12 @@ def _cannot_write(path, e:OSError)->OSError:
     "The error `e`, of the same type, in one line that names the file that could not be written and why."
     return type(e)(f"{path}: cannot write it ({e.strerror or e})")
 
-def _fetch(url, path, timeout=60):
+def _fetch(url, path, progress=True, timeout=60):
     "Download `url` to `path` through a temporary file, with a progress bar."
     try:
         with urllib.request.urlopen(url, timeout=timeout) as r, atomic_write(path, 'wb') as f, \
-             tqdm(total=int(r.headers.get('Content-Length') or 0) or None, unit='B', unit_scale=True, desc=path.name, leave=False) as bar:
+             tqdm(total=int(r.headers.get('Content-Length') or 0) or None, unit='B', unit_scale=True, desc=path.name,
+                  leave=False, disable=not progress) as bar:
             while chunk := r.read(1 << 20): f.write(chunk); bar.update(len(chunk))
     except _NETWORK_ERRORS as e:
         raise ConnectionError(f"could not download {url} ({e}). Download it on a machine with internet access, unzip it, "
@@ -156,17 +157,24 @@ def _put_back(unpacked:Path, folder:Path):
         try: to.parent.mkdir(parents=True, exist_ok=True); os.replace(f, to)
         except OSError as e: raise _cannot_write(to, e) from None
 
+def _zip_name(url:str)->str:
+    "What a download of `url` is saved as: the last part of its path (`download` when it has none), ending in `.zip`."
+    parts = [p for p in urllib.parse.urlparse(url).path.split('/') if p not in ('', '.', '..')]
+    name = urllib.parse.unquote(parts[-1]) if parts else 'download'
+    return name if name.lower().endswith('.zip') else f"{name}.zip"
+
 def download_dataset(dest='data', # Folder to download and unpack into
-                     url:str=FACES_DATASET_URL, # A zip of a LabelMe folder
+                     url:str=FACES_DATASET_URL, # A zip of a LabelMe folder (a link without `.zip` works too)
                      force:bool=False, # Download again and put back the zip's files (other files in the folder stay)
+                     progress:bool=True, # Show a progress bar
                     )->Path: # The unpacked folder
     "Download and unpack a zipped LabelMe dataset (by default real faces with eyes and noses)."
     dest = Path(dest)
     try: dest.mkdir(parents=True, exist_ok=True)
     except OSError as e: raise _cannot_write(dest, e) from None
-    zip_path = dest/Path(urllib.parse.urlparse(url).path).name
+    zip_path = dest/_zip_name(url)
     folder = zip_path.with_suffix('')
-    if force or not zip_path.exists(): _fetch(url, zip_path)
+    if force or not zip_path.exists(): _fetch(url, zip_path, progress)
     if force or not folder.exists():
         tmp = Path(tempfile.mkdtemp(dir=dest, prefix='.unzip-'))
         try:
