@@ -163,9 +163,9 @@ class Predictor:
         raise NotImplementedError
 
     def read_batches(self, sources:list, batch_size:int, on_error:str):
-        "Each batch of `sources` read and prepared as `(ready, skipped)`, the next one in a thread while the model runs."
+        "Each batch of `sources` read and prepared, `(ready, skipped)`, the next in a thread while the model runs."
         def prepare(source): return source, prepare_image(load_image(source[0]), self.train_size)
-        def read(i): return read_files(sources[i:i + batch_size], prepare, on_error)  # the data layer's rule for bad files
+        def read(i): return read_files(sources[i:i + batch_size], prepare, on_error)  # the data layer's rules
         with ThreadPoolExecutor(1) as reader:  # Pillow and torch let go of the GIL while they decode and resize
             ahead = reader.submit(read, 0)
             for i in range(0, len(sources), batch_size):

@@ -38,7 +38,9 @@ def draw_annotations(image:torch.Tensor, # `(3, H, W)` float in [0, 1] or uint8
         img = draw_bounding_boxes(img, target['boxes'].float(), colors=box_color, width=max(1, r//2))
     kps = target['keypoints']
     for k, color in enumerate(schema.colors):
-        if len(kps): img = draw_keypoints(img, kps[:, k:k+1, :2].float(), colors=color, radius=r, visibility=kps[:, k:k+1, 2] > 0)
+        if len(kps):
+            visible = kps[:, k:k+1, 2] > 0
+            img = draw_keypoints(img, kps[:, k:k+1, :2].float(), colors=color, radius=r, visibility=visible)
     pil = TF.to_pil_image(img)
     if names:
         draw = ImageDraw.Draw(pil)
@@ -63,7 +65,8 @@ def show_samples(ds:KeypointDataset, # The dataset
         image, target = ds[i]
         ax.imshow(draw_annotations(image, target, ds.schema, names=names)); ax.set_title(ds.records[i].name, fontsize=8)
     if legend:
-        fig.legend(handles=[Patch(color=[c/255 for c in rgb], label=n) for n, rgb in zip(ds.schema.names, ds.schema.colors)],
+        patches = [Patch(color=[c/255 for c in rgb], label=n) for n, rgb in zip(ds.schema.names, ds.schema.colors)]
+        fig.legend(handles=patches,
                    loc='lower center', ncol=min(len(ds.schema), 6), fontsize=8, frameon=False)
     fig.tight_layout(rect=(0, 0.08 if legend else 0, 1, 1))
     return fig
@@ -73,7 +76,8 @@ def plot_keypoint_counts(ds:KeypointDataset, # The dataset
                          ax=None): # A matplotlib axis to draw on
     "A stacked bar plot of visible, hidden and missing counts per keypoint."
     df = ds.summary()[['visible', 'hidden', 'missing']]
-    ax = df.plot.bar(stacked=True, ax=ax, figsize=(max(3, 0.6*len(df)), 2.5), color=['tab:green', 'tab:orange', 'lightgray'])
+    colors = ['tab:green', 'tab:orange', 'lightgray']
+    ax = df.plot.bar(stacked=True, ax=ax, figsize=(max(3, 0.6*len(df)), 2.5), color=colors)
     ax.set_ylabel('objects'); ax.set_title(f"{len(ds)} images, {ds.n_objects} objects")
     return ax
 
@@ -92,7 +96,8 @@ def side_by_side(*pictures:Image.Image, # Pictures of the same height
                  gap:int=4, # White pixels between them
                 )->Image.Image:
     "The pictures next to each other, left to right."
-    both = Image.new('RGB', (sum(p.width for p in pictures) + gap*(len(pictures) - 1), max(p.height for p in pictures)), 'white')
+    width = sum(p.width for p in pictures) + gap*(len(pictures) - 1)
+    both = Image.new('RGB', (width, max(p.height for p in pictures)), 'white')
     x = 0
     for p in pictures: both.paste(p, (x, 0)); x += p.width + gap
     return both
@@ -124,7 +129,8 @@ def save_picture(picture:Image.Image, # A PIL picture
     path = Path(path)
     fmt = Image.registered_extensions().get(path.suffix.lower())
     if fmt is None: raise ValueError(f"{path}: not a picture file name: end it in .jpg or .png")
-    with atomic_write(path, 'wb') as f: picture.convert('RGB').save(f, format=fmt, **({'quality': 85} if fmt == 'JPEG' else {}))
+    quality = {'quality': 85} if fmt == 'JPEG' else {}
+    with atomic_write(path, 'wb') as f: picture.convert('RGB').save(f, format=fmt, **quality)
     return path
 
 # %% ../nbs/00f_show.ipynb #df21d9f5
