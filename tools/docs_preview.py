@@ -25,7 +25,7 @@ def process_notebooks()->Path:
     refresh_quarto_yml()
     nbdev.doclinks._build_modidx()
     nbdev_sidebar.__wrapped__(path=cfg.nbs_path)
-    proc_nbs(cfg.nbs_path, n_workers=0)
+    proc_nbs(cfg.nbs_path, n_workers=0, force=True)  # every page afresh: a change to the renderer changes them all
     return cfg.config_path/'_proc'
 
 def front_matter(nb)->dict:
