@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import torch
 from matplotlib.patches import Patch
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 from torchvision.transforms.v2 import functional as TF
 from torchvision.utils import draw_bounding_boxes, draw_keypoints
 
@@ -20,16 +20,23 @@ from .dataset import KeypointDataset
 from .utils import atomic_write
 
 # %% auto #0
-__all__ = ['draw_annotations', 'show_samples', 'plot_keypoint_counts', 'draw_scores', 'side_by_side', 'picture_grid',
-           'save_picture', 'plot_history']
+__all__ = ['scaled_font', 'draw_annotations', 'show_samples', 'plot_keypoint_counts', 'draw_scores', 'side_by_side',
+           'picture_grid', 'save_picture', 'plot_history']
 
 # %% ../nbs/00f_show.ipynb #bb97ef9e
+def scaled_font(picture:Image.Image, # The picture the text goes on
+                size:int=None, # Font size in pixels; about a fortieth of the picture's longer side when None
+               )->ImageFont.ImageFont:
+    "Pillow's default font at a size that stays legible when the picture is shown at the docs' width."
+    return ImageFont.load_default(size=size or max(10, round(max(picture.size)/40)))
+
 def draw_annotations(image:torch.Tensor, # `(3, H, W)` float in [0, 1] or uint8
                      target:dict, # With `keypoints (N, K, 3)` and optionally `boxes (N, 4)` and `scores`
                      schema:KeypointSchema, # For the colours and names
                      names:bool=False, # Write each keypoint's name beside it
                      radius:int=None, # Dot radius; scales with the image when None
                      box_color='white', # Colour of the boxes
+                     font_size:int=None, # Size of the names in pixels; scales with the image when None
                     )->Image.Image:
     "The image with boxes and keypoints drawn, one colour per keypoint."
     img = TF.to_dtype(image, torch.uint8, scale=True) if image.is_floating_point() else image
@@ -41,10 +48,10 @@ def draw_annotations(image:torch.Tensor, # `(3, H, W)` float in [0, 1] or uint8
         if len(kps): img = draw_keypoints(img, kps[:, k:k+1, :2].float(), colors=color, radius=r, visibility=kps[:, k:k+1, 2] > 0)
     pil = TF.to_pil_image(img)
     if names:
-        draw = ImageDraw.Draw(pil)
+        draw, font = ImageDraw.Draw(pil), scaled_font(pil, font_size)
         for obj in kps.tolist():
             for (x, y, v), name, color in zip(obj, schema.names, schema.colors):
-                if v > 0: draw.text((x + r + 1, y - r - 1), name, fill=color)
+                if v > 0: draw.text((x + r + 1, y - r - 1), name, fill=color, font=font, stroke_width=1, stroke_fill='black')
     return pil
 
 def show_samples(ds:KeypointDataset, # The dataset
@@ -80,10 +87,12 @@ def plot_keypoint_counts(ds:KeypointDataset, # The dataset
 def draw_scores(picture:Image.Image, # A picture from `draw_annotations`
                 boxes, # `(N, 4)` boxes, XYXY
                 scores, # `(N,)` their scores
+                font_size:int=None, # Size of the text in pixels; scales with the picture when None
                )->Image.Image:
     "Write each box's score in its top-left corner."
-    draw = ImageDraw.Draw(picture)
-    for (x1, y1, _, _), s in zip(boxes.tolist(), scores.tolist()): draw.text((x1 + 2, y1 + 1), f"{s:.2f}", fill='white')
+    draw, font = ImageDraw.Draw(picture), scaled_font(picture, font_size)
+    for (x1, y1, _, _), s in zip(boxes.tolist(), scores.tolist()):
+        draw.text((x1 + 2, y1 + 1), f"{s:.2f}", fill='white', font=font, stroke_width=1, stroke_fill='black')
     return picture
 
 def side_by_side(*pictures:Image.Image, # Pictures of the same height
