@@ -16,7 +16,7 @@ def plain_install(tmp_path_factory):
                    check=True, capture_output=True)
     return site
 
-@pytest.mark.parametrize('name', ['00_data', '04_infer'])
+@pytest.mark.parametrize('name', ['00_data', '04_infer', 'tutorial'])
 def test_notebook_runs_alone(plain_install, tmp_path, name):
     nb = json.loads((ROOT/'nbs'/f'{name}.ipynb').read_text())
     nb['cells'] = [c for c in nb['cells'] if not re.search(r"^#\|\s*slow\b", ''.join(c['source']), re.M)]
