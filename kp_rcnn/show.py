@@ -112,15 +112,17 @@ def picture_grid(pictures:list, # PIL pictures; each gets a cell as large as the
                 )->Image.Image:
     "The pictures in rows of `ncols`, left to right and top to bottom, each under its title, on white."
     if not pictures: raise ValueError("picture_grid: no pictures to lay out")
-    ncols, line = min(ncols, len(pictures)), 12 if titles else 0
-    w, h = max(p.width for p in pictures), max(p.height for p in pictures) + line
+    ncols, w = min(ncols, len(pictures)), max(p.width for p in pictures)
+    font = scaled_font(Image.new('RGB', (w, 1)), max(10, round(w/45)))  # titles stay legible however large the cells
+    line = max(12, font.size + 2) if titles else 0
+    h = max(p.height for p in pictures) + line
     nrows = math.ceil(len(pictures)/ncols)
     grid = Image.new('RGB', (ncols*w + gap*(ncols - 1), nrows*h + gap*(nrows - 1)), 'white')
     draw = ImageDraw.Draw(grid)
     for k, p in enumerate(pictures):
         x, y = (k % ncols)*(w + gap), (k // ncols)*(h + gap)
         grid.paste(p, (x, y + line))
-        if titles: draw.text((x + 1, y), titles[k], fill='black')
+        if titles: draw.text((x + 1, y), titles[k], fill='black', font=font)
     return grid
 
 # %% ../nbs/00f_show.ipynb #a73809f1
@@ -136,12 +138,14 @@ def save_picture(picture:Image.Image, # A PIL picture
 
 # %% ../nbs/00f_show.ipynb #df21d9f5
 def plot_history(history:pd.DataFrame, # One row per epoch, as `fit` records it
-                 path=None): # Save the figure here (PNG)
+                 path=None, # Save the figure here (PNG)
+                 log_loss:bool=False): # Losses on a log scale, so that one epoch's spike does not flatten the rest
     "Training and validation losses, and the validation metrics, per epoch."
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.2))
     for col, style in (('loss', '-o'), ('val_loss', '--o')):
         if col in history: ax1.plot(history.epoch, history[col], style, label=col, ms=3)
     ax1.set_xlabel('epoch'); ax1.set_ylabel('loss'); ax1.legend()
+    if log_loss: ax1.set_yscale('log')
     for col in ('oks_ap', 'oks_ap50', 'pck@0.1', 'pck@0.2', 'box_ap'):
         if col in history: ax2.plot(history.epoch, history[col], '-o', label=col, ms=3)
     ax2.set_xlabel('epoch'); ax2.set_ylim(0, 1); ax2.legend(fontsize=8)
