@@ -17,7 +17,7 @@ def front_picture(checkpoint, photos:list=None, n:int=2, width:int=1280):
     "Annotations beside predictions, one held-out photo per row, `width` pixels wide."
     test = KeypointDataset.from_labelme(sheep_photos('test'))
     truth = {r.name: t for r, (_, t) in zip(test.records, test)}
-    preds = {p.name: p for p in predict(checkpoint, sheep_photos('test'))}
+    preds = {p.name: p for p in predict(checkpoint, sheep_photos('test'), threshold=0.9)}  # as the tutorial draws them
     names = photos or sorted(preds)[:n]
     grid = picture_grid([draw_prediction(preds[k], target=truth[k], names=True) for k in names], ncols=1)
     return grid.resize((width, round(grid.height*width/grid.width))) if grid.width > width else grid
