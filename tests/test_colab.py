@@ -30,4 +30,4 @@ def test_notebook_runs_alone(plain_install, tmp_path, name):
     assert res.returncode == 0, res.stderr[-3000:]
     ran = json.loads((tmp_path/'ran.ipynb').read_text())
     assert not [o for c in ran['cells'] for o in c.get('outputs', []) if o.get('output_type') == 'error']
-    assert sorted(p.name for p in tmp_path.iterdir()) == [f'{name}.ipynb', 'ran.ipynb']  # nothing exported, nothing left behind
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([f'{name}.ipynb', 'ran.ipynb'])  # nothing exported, nothing left behind
