@@ -31,10 +31,11 @@ export: install
 
 readme: install
 	$(VENV)/bin/jupyter nbconvert --to markdown --execute --log-level WARN nbs/index.ipynb --output-dir . --output README
+	sed -i 's#](images/#](nbs/images/#g' README.md  # the index's pictures, seen from the repository's root
 
 outputs: install  # run every notebook top to bottom (slow cells too) and store its outputs; pictures kept small
 	# execnb runs them as nbdev_test does: progress bars stay text, where a Jupyter kernel would store tqdm's widgets
-	$(PY) tools/run_notebook.py nbs/[0-9]*.ipynb nbs/index.ipynb --run slow
+	$(PY) tools/run_notebook.py nbs/[0-9]*.ipynb nbs/tutorial.ipynb nbs/benchmarks.ipynb nbs/index.ipynb --run slow
 	$(VENV)/bin/nbdev_clean
 
 check-outputs: install

@@ -1,12 +1,32 @@
 """What the bench scripts share: the line that says where a run ran, timed training steps, runs in turn, and markdown tables."""
-import os, time
+import os, platform, re, subprocess, time
+from pathlib import Path
 import torch
+
+RESULTS = Path(__file__).parent/'results'
 
 def machine(device:torch.device|None=None)->str:
     "Where a run runs: the GPU, or the CPU cores and torch's threads; torch's version; the load average now."
     where = (torch.cuda.get_device_name(device) if device is not None and device.type == 'cuda'
              else f"{os.cpu_count()} CPU cores, {torch.get_num_threads()} threads")
     return f"{where}; torch {torch.__version__}; load average {os.getloadavg()[0]:.1f}"
+
+def machine_tag(device:torch.device|None=None)->str:
+    "The machine in a file name: the GPU's name, or the CPU's architecture and cores (`x86_64-2core`)."
+    where = (torch.cuda.get_device_name(device) if device is not None and device.type == 'cuda'
+             else f"{platform.machine()}-{os.cpu_count()}core")
+    return re.sub(r'[^A-Za-z0-9.]+', '-', where).strip('-').lower()
+
+def commit()->str:
+    "The checkout's commit, short, with `-dirty` when kp_rcnn/ or bench/ has changes not committed."
+    git = lambda *a: subprocess.run(['git', *a], cwd=RESULTS.parent, capture_output=True, text=True).stdout.strip()
+    head = git('rev-parse', '--short=7', 'HEAD') or 'nogit'
+    return head + ('-dirty' if git('status', '--porcelain', '--', '../kp_rcnn', '.') else '')
+
+def results_file(setup:str, # What ran, in words joined by `-`: `real-photos-light-lr2e-3-mild`, `infer-speed-light-2threads`
+                 device:torch.device|None=None, folder=RESULTS)->Path:
+    "`bench/results/SETUP_COMMIT_MACHINE.json`: named by what ran, on which code and where, so that a name never goes stale."
+    return Path(folder)/f"{setup}_{commit()}_{machine_tag(device)}.json"
 
 def keypoint_regions(model)->list:
     "A list to which each forward pass of `model` appends how many regions its keypoint head ran on."

@@ -10,7 +10,7 @@ wall time, so that other work on a shared machine does not change how much train
 whose RPN now finds the faces, times training steps on 8 training images (images per CPU second) and counts the
 regions the keypoint head runs on: the speed of training once it is under way, which an untrained model
 (`bench/train_speed.py --presets`) understates. Last, the trained base model is measured with other inference settings.
-02_model.ipynb's "Measurements" shows the figures of one run."""
+nbs/benchmarks.ipynb shows the figures of one run."""
 import argparse, tempfile, time
 from dataclasses import replace
 from pathlib import Path

@@ -10,7 +10,7 @@ so that other work on a shared machine does not change how much training a run g
 too), keeps the checkpoint with the best keypoint AP on `val`, and measures it on `test`: the metrics
 `kp_rcnn.metrics.evaluate` reports and a table per keypoint. `--variant` and `--set` change the model (any `ModelConfig`
 field) through a model preset registered here; the training settings have their own options. The results go to
-bench/results/real_photos_NAME.json, which 02_model.ipynb's "Measurements" reads."""
+bench/results/real-photos-NAME_COMMIT_MACHINE.json, which nbs/benchmarks.ipynb reads."""
 import argparse, json, sys, tempfile, time
 from typing import get_type_hints
 from pathlib import Path
@@ -20,7 +20,7 @@ import kp_rcnn.model as km
 from kp_rcnn.metrics import evaluate, jsonable
 from kp_rcnn.train import TrainArgs, fit
 from kp_rcnn.utils import write_json_atomic
-from common import machine, table
+from common import machine, results_file, table
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO.parent/'shared'/'data'/'real2'/'livestock-sheep'
@@ -71,7 +71,7 @@ def main(args):
     folders = splits(Path(args.data))
     preset = model_preset(args.preset, {**VARIANTS.get(args.variant, {}), **parse_settings(args.set)})
     name = args.name or args.variant or args.preset
-    path = Path(args.results)/f'real_photos_{name}.json'
+    path = results_file(f'real-photos-{name}', folder=args.results)
     result = dict(name=name, command=' '.join(['python', 'bench/real_photos.py', *sys.argv[1:]]), machine=machine(), wall_minutes=None)
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(args.out or tmp)/name
@@ -111,7 +111,7 @@ if __name__ == '__main__':
     p.add_argument('--train-size', type=int, help="image size (default: the preset's)")
     p.add_argument('--amp', action=argparse.BooleanOptionalAction, default=TrainArgs.amp, help="as kp_rcnn.train.fit: bfloat16 on a CPU with native bfloat16 (default: %(default)s)")
     p.add_argument('--seed', type=int, default=0)
-    p.add_argument('--name', help="name of the results file (default: the variant, else the preset)")
+    p.add_argument('--name', help="the set-up in the results file's name, real-photos-NAME_COMMIT_MACHINE.json (default: the variant, else the preset)")
     p.add_argument('--out', help="keep the run folder under this folder (default: a temporary one)")
     p.add_argument('--measure', action='store_true', help="measure the run kept in OUT/NAME (--out) again, without training")
     p.add_argument('--results', default=str(RESULTS), help="folder of the results JSON (default: %(default)s)")

@@ -4,7 +4,7 @@
 
 # %% ../nbs/00c_sample.ipynb #b3643e0c
 from __future__ import annotations
-import http.client, math, os, shutil, ssl, tempfile, urllib.error, urllib.parse, urllib.request, zipfile
+import http.client, importlib.resources, math, os, shutil, ssl, tempfile, urllib.error, urllib.parse, urllib.request, zipfile
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +17,7 @@ from .utils import atomic_write
 
 # %% auto #0
 __all__ = ['FACE_KEYPOINTS', 'FACES_DATASET_URL', 'draw_face', 'draw_clutter', 'make_face_image', 'make_face_dataset',
-           'download_dataset']
+           'sheep_photos', 'download_dataset']
 
 # %% ../nbs/00c_sample.ipynb #1f3aedbe
 FACE_KEYPOINTS = ['left-eye', 'nose', 'right-eye']
@@ -122,6 +122,14 @@ def make_face_dataset(folder, # Where to write the images and LabelMe files
         write_labelme(path.with_suffix('.json'), path, (height, width), shapes)
     return folder
 
+# %% ../nbs/00c_sample.ipynb #36be9afd
+def sheep_photos(split:str=None, # 'train' (60 photos), 'test' (16 held-out photos), or None for the folder holding both
+                )->Path: # A LabelMe folder
+    "The real sheep photos that come with kp_rcnn (LivestockKeypoints v1.0, CC BY 4.0), as a LabelMe folder."
+    folder = Path(str(importlib.resources.files('kp_rcnn')/'sample_data'/'sheep'))
+    if split not in (None, 'train', 'test'): raise ValueError(f"sheep_photos: split is 'train', 'test' or None, not {split!r}")
+    return folder if split is None else folder/split
+
 # %% ../nbs/00c_sample.ipynb #e33d77a7
 FACES_DATASET_URL = ('https://huggingface.co/datasets/cj-mills/labelme-keypoint-eyes-noses-dataset/'
                     'resolve/main/labelme-keypoint-eyes-noses-dataset.zip')
@@ -132,11 +140,11 @@ def _cannot_write(path, e:OSError)->OSError:
     return type(e)(f"{path}: cannot write it ({e.strerror or e})")
 
 def _fetch(url, path, progress=True, timeout=60):
-    "Download `url` to `path` through a temporary file, with a progress bar."
+    "Download `url` to `path` through a temporary file, with a progress bar once it takes more than a second."
     try:
         with urllib.request.urlopen(url, timeout=timeout) as r, atomic_write(path, 'wb') as f, \
              tqdm(total=int(r.headers.get('Content-Length') or 0) or None, unit='B', unit_scale=True, desc=path.name,
-                  leave=False, disable=not progress) as bar:
+                  leave=False, delay=1, disable=not progress) as bar:
             while chunk := r.read(1 << 20): f.write(chunk); bar.update(len(chunk))
     except _NETWORK_ERRORS as e:
         raise ConnectionError(f"could not download {url} ({e}). Download it on a machine with internet access, "

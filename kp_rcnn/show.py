@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import torch
 from matplotlib.patches import Patch
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 from torchvision.transforms.v2 import functional as TF
 from torchvision.utils import draw_bounding_boxes, draw_keypoints
 
@@ -20,16 +20,24 @@ from .dataset import KeypointDataset
 from .utils import atomic_write
 
 # %% auto #0
-__all__ = ['draw_annotations', 'show_samples', 'plot_keypoint_counts', 'draw_scores', 'side_by_side', 'picture_grid',
-           'save_picture', 'plot_history']
+__all__ = ['scaled_font', 'draw_annotations', 'show_samples', 'plot_keypoint_counts', 'draw_scores', 'side_by_side',
+           'picture_grid', 'save_picture', 'plot_history']
 
-# %% ../nbs/00f_show.ipynb #91194411
+# %% ../nbs/00f_show.ipynb #101effa8
+def scaled_font(picture:Image.Image, # The picture the text goes on
+                size:int=None, # Font size in pixels; about a fortieth of the picture's longer side when None
+               )->ImageFont.ImageFont:
+    "Pillow's default font at a size that stays legible when the picture is shown at the docs' width."
+    return ImageFont.load_default(size=size or max(10, round(max(picture.size)/40)))
+
+# %% ../nbs/00f_show.ipynb #ed4bfc3e
 def draw_annotations(image:torch.Tensor, # `(3, H, W)` float in [0, 1] or uint8
                      target:dict, # With `keypoints (N, K, 3)` and optionally `boxes (N, 4)` and `scores`
                      schema:KeypointSchema, # For the colours and names
                      names:bool=False, # Write each keypoint's name beside it
                      radius:int=None, # Dot radius; scales with the image when None
                      box_color='white', # Colour of the boxes
+                     font_size:int=None, # Size of the names in pixels; scales with the image when None
                     )->Image.Image:
     "The image with boxes and keypoints drawn, one colour per keypoint."
     img = TF.to_dtype(image, torch.uint8, scale=True) if image.is_floating_point() else image
@@ -43,13 +51,14 @@ def draw_annotations(image:torch.Tensor, # `(3, H, W)` float in [0, 1] or uint8
             img = draw_keypoints(img, kps[:, k:k+1, :2].float(), colors=color, radius=r, visibility=visible)
     pil = TF.to_pil_image(img)
     if names:
-        draw = ImageDraw.Draw(pil)
+        draw, font = ImageDraw.Draw(pil), scaled_font(pil, font_size)
         for obj in kps.tolist():
             for (x, y, v), name, color in zip(obj, schema.names, schema.colors):
-                if v > 0: draw.text((x + r + 1, y - r - 1), name, fill=color)
+                if v > 0:
+                    draw.text((x + r + 1, y - r - 1), name, fill=color, font=font, stroke_width=1, stroke_fill='black')
     return pil
 
-# %% ../nbs/00f_show.ipynb #0b1813f8
+# %% ../nbs/00f_show.ipynb #3cbcbe6f
 def show_samples(ds:KeypointDataset, # The dataset
                  idxs=None, # Which samples (the first 4 when None)
                  ncols:int=4, # Pictures per row
@@ -81,17 +90,19 @@ def plot_keypoint_counts(ds:KeypointDataset, # The dataset
     ax.set_ylabel('objects'); ax.set_title(f"{len(ds)} images, {ds.n_objects} objects")
     return ax
 
-# %% ../nbs/00f_show.ipynb #35ded989
+# %% ../nbs/00f_show.ipynb #800dd487
 def draw_scores(picture:Image.Image, # A picture from `draw_annotations`
                 boxes, # `(N, 4)` boxes, XYXY
                 scores, # `(N,)` their scores
+                font_size:int=None, # Size of the text in pixels; scales with the picture when None
                )->Image.Image:
     "Write each box's score in its top-left corner."
-    draw = ImageDraw.Draw(picture)
-    for (x1, y1, _, _), s in zip(boxes.tolist(), scores.tolist()): draw.text((x1 + 2, y1 + 1), f"{s:.2f}", fill='white')
+    draw, font = ImageDraw.Draw(picture), scaled_font(picture, font_size)
+    for (x1, y1, _, _), s in zip(boxes.tolist(), scores.tolist()):
+        draw.text((x1 + 2, y1 + 1), f"{s:.2f}", fill='white', font=font, stroke_width=1, stroke_fill='black')
     return picture
 
-# %% ../nbs/00f_show.ipynb #3fc702eb
+# %% ../nbs/00f_show.ipynb #b9d0f80b
 def side_by_side(*pictures:Image.Image, # Pictures of the same height
                  gap:int=4, # White pixels between them
                 )->Image.Image:
@@ -110,15 +121,17 @@ def picture_grid(pictures:list, # PIL pictures; each gets a cell as large as the
                 )->Image.Image:
     "The pictures in rows of `ncols`, left to right and top to bottom, each under its title, on white."
     if not pictures: raise ValueError("picture_grid: no pictures to lay out")
-    ncols, line = min(ncols, len(pictures)), 12 if titles else 0
-    w, h = max(p.width for p in pictures), max(p.height for p in pictures) + line
+    ncols, w = min(ncols, len(pictures)), max(p.width for p in pictures)
+    font = scaled_font(Image.new('RGB', (w, 1)), max(10, round(w/45)))  # titles stay legible however large the cells
+    line = max(12, font.size + 2) if titles else 0
+    h = max(p.height for p in pictures) + line
     nrows = math.ceil(len(pictures)/ncols)
     grid = Image.new('RGB', (ncols*w + gap*(ncols - 1), nrows*h + gap*(nrows - 1)), 'white')
     draw = ImageDraw.Draw(grid)
     for k, p in enumerate(pictures):
         x, y = (k % ncols)*(w + gap), (k // ncols)*(h + gap)
         grid.paste(p, (x, y + line))
-        if titles: draw.text((x + 1, y), titles[k], fill='black')
+        if titles: draw.text((x + 1, y), titles[k], fill='black', font=font)
     return grid
 
 # %% ../nbs/00f_show.ipynb #a73809f1
@@ -135,12 +148,14 @@ def save_picture(picture:Image.Image, # A PIL picture
 
 # %% ../nbs/00f_show.ipynb #df21d9f5
 def plot_history(history:pd.DataFrame, # One row per epoch, as `fit` records it
-                 path=None): # Save the figure here (PNG)
+                 path=None, # Save the figure here (PNG)
+                 log_loss:bool=False): # Losses on a log scale, so that one epoch's spike does not flatten the rest
     "Training and validation losses, and the validation metrics, per epoch."
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.2))
     for col, style in (('loss', '-o'), ('val_loss', '--o')):
         if col in history: ax1.plot(history.epoch, history[col], style, label=col, ms=3)
     ax1.set_xlabel('epoch'); ax1.set_ylabel('loss'); ax1.legend()
+    if log_loss: ax1.set_yscale('log')
     for col in ('oks_ap', 'oks_ap50', 'pck@0.1', 'pck@0.2', 'box_ap'):
         if col in history: ax2.plot(history.epoch, history[col], '-o', label=col, ms=3)
     ax2.set_xlabel('epoch'); ax2.set_ylim(0, 1); ax2.legend(fontsize=8)

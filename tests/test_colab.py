@@ -16,7 +16,7 @@ def plain_install(tmp_path_factory):
                    check=True, capture_output=True)
     return site
 
-@pytest.mark.parametrize('name', ['00_data', '04_infer'])
+@pytest.mark.parametrize('name', ['00_data', '04_infer', 'tutorial'])
 def test_notebook_runs_alone(plain_install, tmp_path, name):
     nb = json.loads((ROOT/'nbs'/f'{name}.ipynb').read_text())
     nb['cells'] = [c for c in nb['cells'] if not re.search(r"^#\|\s*slow\b", ''.join(c['source']), re.M)]
@@ -30,4 +30,4 @@ def test_notebook_runs_alone(plain_install, tmp_path, name):
     assert res.returncode == 0, res.stderr[-3000:]
     ran = json.loads((tmp_path/'ran.ipynb').read_text())
     assert not [o for c in ran['cells'] for o in c.get('outputs', []) if o.get('output_type') == 'error']
-    assert sorted(p.name for p in tmp_path.iterdir()) == [f'{name}.ipynb', 'ran.ipynb']  # nothing exported, nothing left behind
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([f'{name}.ipynb', 'ran.ipynb'])  # nothing exported, nothing left behind

@@ -6,10 +6,10 @@ nbconvert into one HTML page per notebook in the output folder (`_preview/` by d
 The pages show what the site shows: prose, code, the stored outputs and the API tables that nbdev's `show_doc` adds.
 
 Run: python tools/docs_preview.py [--out _preview]   (or `make docs-preview`)"""
-import argparse, html, re
+import argparse, fnmatch, html, re, shutil
 from pathlib import Path
 
-import nbformat
+import nbformat, yaml
 import nbdev.doclinks
 from nbconvert import HTMLExporter
 from nbdev.config import get_config
@@ -52,6 +52,23 @@ def page_notebook(nb, title:str):
     nb.cells = cells
     return nb
 
+def sidebar_entries(contents)->list:
+    "The file names and globs of a Quarto sidebar's `contents`, sections flattened, in order."
+    if isinstance(contents, str): return [contents]
+    found = []
+    for item in contents or []:
+        if isinstance(item, str): found.append(item)
+        elif isinstance(item, dict): found += sidebar_entries(item.get('contents') or item.get('href'))
+    return found
+
+def sidebar_order(proc:Path)->list:
+    "The processed notebooks in the order of the site's sidebar (`nbs/sidebar.yml`), then any it does not list."
+    sidebar = yaml.safe_load((ROOT/'nbs'/'sidebar.yml').read_text())['website']['sidebar']
+    names, ordered = sorted(p.name for p in proc.glob('*.ipynb')), []
+    for entry in sidebar_entries(sidebar.get('contents')):
+        ordered += [n for n in names if fnmatch.fnmatch(n, entry.lstrip('/')) and n not in ordered]
+    return [proc/n for n in ordered + [n for n in names if n not in ordered]]
+
 def nav_bar(pages:list, current:str)->str:
     links = ' | '.join(f'<b>{html.escape(t)}</b>' if n == current else f'<a href="{n}.html">{html.escape(t)}</a>' for n, t in pages)
     return f'<nav style="padding: 8px 16px; border-bottom: 1px solid #ddd; font-family: sans-serif">{links}</nav>'
@@ -59,10 +76,11 @@ def nav_bar(pages:list, current:str)->str:
 def render(proc:Path, out:Path)->list:
     "Render every processed notebook in `proc` into `out`; the pages written."
     out.mkdir(parents=True, exist_ok=True)
+    if (ROOT/'nbs'/'images').is_dir(): shutil.copytree(ROOT/'nbs'/'images', out/'images', dirs_exist_ok=True)  # pictures the pages link to
     c = Config(); c.TagRemovePreprocessor.enabled = True; c.TagRemovePreprocessor.remove_input_tags = ('remove_input',)
     c.HTMLExporter.exclude_input_prompt = c.HTMLExporter.exclude_output_prompt = True
     exporter = HTMLExporter(config=c)
-    notebooks = sorted(proc.glob('*.ipynb'), key=lambda p: (p.stem != 'index', p.stem))
+    notebooks = sidebar_order(proc)
     books = {p.stem: nbformat.read(p, as_version=4) for p in notebooks}
     pages = [(stem, front_matter(nb).get('title', stem)) for stem, nb in books.items()]
     written = []
