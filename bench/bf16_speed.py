@@ -14,8 +14,7 @@ import torch
 from kp_rcnn.dataset import load_dataset
 from kp_rcnn.metrics import keypoint_metrics
 from kp_rcnn.model import build_model, load_model, make_config
-from common import in_turn, machine, table, timed
-from train_speed import SCRATCH, face_batch
+from common import SCRATCH, face_batch, in_turn, machine, table, timed
 
 def autocast(bf16:bool): return torch.autocast('cpu', dtype=torch.bfloat16, enabled=bf16)
 
@@ -62,7 +61,9 @@ def heldout_accuracy(checkpoint, heldout)->dict:
                                                    'ms per image, median': 1000*statistics.median(seconds[bf16])}
     return rows
 
-def main(steps, batch, threads, presets, checkpoint, heldout):
+def main(args):
+    steps, batch, threads, presets, checkpoint, heldout = (
+        args.steps, args.batch, args.threads, args.presets, args.checkpoint, args.heldout)
     if threads: torch.set_num_threads(threads)
     flags = open('/proc/cpuinfo').read().split() if os.path.exists('/proc/cpuinfo') else []
     print(f"{machine()}; CPU bfloat16 instructions: {', '.join(f for f in ('avx512_bf16', 'amx_bf16') if f in flags) or 'none'}; "
@@ -79,4 +80,4 @@ if __name__ == '__main__':
     p.add_argument('--presets', nargs='*', default=['light', 'full'], help='presets to time (none: only --checkpoint)')
     p.add_argument('--checkpoint', help='a trained checkpoint, to compare its keypoints both ways')
     p.add_argument('--heldout', help='held-out data for --checkpoint')
-    main(**vars(p.parse_args()))
+    main(p.parse_args())

@@ -18,7 +18,8 @@ from kp_rcnn.train import fit
 from kp_rcnn.utils import write_json_atomic
 from common import machine
 
-def main(width, out, minutes, threads, seed):
+def main(args):
+    width, out, minutes, threads, seed = args.width, args.out, args.minutes, args.threads, args.seed
     torch.set_num_threads(threads)
     out = Path(out)
     data = make_face_dataset(out/'data', n_images=300, seed=seed)  # the demo's training faces ...
@@ -39,4 +40,4 @@ if __name__ == '__main__':
     p.add_argument('--minutes', type=float, default=14., help='CPU minutes of training (all threads of this process)')
     p.add_argument('--threads', type=int, default=1)
     p.add_argument('--seed', type=int, default=0)
-    main(**vars(p.parse_args()))
+    main(p.parse_args())

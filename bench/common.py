@@ -1,9 +1,13 @@
 """What the bench scripts share: the line that says where a run ran, timed training steps, runs in turn, and markdown tables."""
-import os, platform, re, subprocess, time
+import os, platform, re, subprocess, tempfile, time
 from pathlib import Path
 import torch
+from kp_rcnn.dataset import KeypointDataset
+from kp_rcnn.sample import make_face_dataset
 
 RESULTS = Path(__file__).parent/'results'
+SCRATCH_WEIGHTS = dict(weights='none', backbone_weights='none')  # nothing to download
+SCRATCH = dict(num_keypoints=3, **SCRATCH_WEIGHTS)  # the faces' three keypoints, from random weights
 
 def machine(device:torch.device|None=None)->str:
     "Where a run runs: the GPU, or the CPU cores and torch's threads; torch's version; the load average now."
@@ -83,3 +87,9 @@ def table(first:str, rows:dict, digits:int=2):
     "Print `rows` (`{name: {column: value}}`) as a markdown table."
     table_header(first, list(next(iter(rows.values()))))
     for name, values in rows.items(): table_row(name, values, digits)
+
+def face_batch(size:int, n:int, seed:int=0)->tuple:
+    "`(images, targets)`: `n` generated `size` x `size` face images as `KeypointDataset` hands them to the model."
+    with tempfile.TemporaryDirectory() as folder:
+        ds = KeypointDataset.from_labelme(make_face_dataset(folder, n_images=n, width=size, height=size, seed=seed))
+        return tuple(map(list, zip(*[ds[i] for i in range(n)])))

@@ -24,7 +24,7 @@ from kp_rcnn.model import build_model, load_checkpoint, make_config, save_checkp
 from kp_rcnn.sample import FACE_KEYPOINTS, make_face_image
 from kp_rcnn.utils import write_json_atomic
 from common import machine, table, timed
-from setups import check_tutorial_preset  # importing setups registers the model preset 'tutorial'
+from setups import check_tutorial_preset
 
 PRESETS = ('light', 'full', 'tutorial')  # at their own train_size: 256, 512 and 800 px
 STAGES = {'transform': ['transform'], 'backbone + FPN': ['backbone'], 'RPN': ['rpn'], 'box RoIAlign': ['roi_heads.box_roi_pool'],
@@ -130,7 +130,9 @@ def report(results:dict, baseline='tutorial'):
     table('set-up, runtime (ms)', {f'{name}, {rt}': {'prepare': r['prepare ms'], **split}
                                   for name, r in results.items() for rt, split in r['split ms'].items()}, digits=1)
 
-def main(checkpoint, runs, threads, json_path, skip, objects):
+def main(args):
+    checkpoint, runs, threads, json_path, skip, objects = (
+        args.checkpoint, args.runs, args.threads, args.json_path, args.skip, args.objects)
     torch.set_num_threads(threads)
     folder = tempfile.mkdtemp()
     if 'tutorial' not in skip: check_tutorial_preset(256)
@@ -155,4 +157,4 @@ if __name__ == '__main__':
     p.add_argument('--skip', nargs='*', default=[], choices=list(PRESETS), help='untrained set-ups to leave out')
     p.add_argument('--objects', type=int, nargs='*', default=[3], help='also time light and full sized for this many objects per image')
     p.add_argument('--json', dest='json_path', help='also write the figures to this JSON file')
-    main(**vars(p.parse_args()))
+    main(p.parse_args())

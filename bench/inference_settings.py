@@ -49,7 +49,9 @@ def compare(variants:dict, data, schema)->dict:
                       'keypoint AP': m['oks_ap'], 'PCK@0.2': m['pck@0.2'], 'ms per image': 1000*statistics.median(seconds[name])}
     return rows
 
-def main(checkpoint, heldout, others, threads, json_path):
+def main(args):
+    checkpoint, heldout, others, threads, json_path = (
+        args.checkpoint, args.heldout, args.others, args.threads, args.json_path)
     torch.set_num_threads(threads)
     ckpt = load_checkpoint(checkpoint)
     data = load_dataset(heldout, schema=ckpt['schema'])
@@ -78,4 +80,4 @@ if __name__ == '__main__':
     p.add_argument('--others', nargs='*', default=[], help='checkpoints of other trainings (another box-head width) to compare')
     p.add_argument('--threads', type=int, default=os.cpu_count(), help="torch's threads")
     p.add_argument('--json', dest='json_path', help='also write the figures to this JSON file')
-    main(**vars(p.parse_args()))
+    main(p.parse_args())

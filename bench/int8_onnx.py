@@ -45,7 +45,9 @@ def compare(predictors:dict, data, rounds:int)->dict:
                       'ms per image, median': 1000*statistics.median(seconds[name])}
     return rows
 
-def main(checkpoint, heldout, threads, rounds, json_path):
+def main(args):
+    checkpoint, heldout, threads, rounds, json_path = (
+        args.checkpoint, args.heldout, args.threads, args.rounds, args.json_path)
     torch.set_num_threads(threads)
     folder = Path(tempfile.mkdtemp())
     predictors = {'checkpoint (PyTorch eager)': TorchPredictor.from_checkpoint(checkpoint, 'cpu')}
@@ -65,4 +67,4 @@ if __name__ == '__main__':
     p.add_argument('--threads', type=int, default=os.cpu_count(), help='threads for PyTorch and ONNX Runtime')
     p.add_argument('--rounds', type=int, default=3, help='passes over the held-out images; images/s is the best pass')
     p.add_argument('--json', dest='json_path', help='also write the figures to this JSON file')
-    main(**vars(p.parse_args()))
+    main(p.parse_args())

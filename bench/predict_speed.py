@@ -19,7 +19,9 @@ from kp_rcnn.utils import write_json_atomic
 from common import machine, table, timed
 
 
-def main(checkpoint, images, size, rounds, threads, extra, json_path):
+def main(args):
+    checkpoint, images, size, rounds, threads, extra, json_path = (
+        args.checkpoint, args.images, args.size, args.rounds, args.threads, args.extra, args.json_path)
     torch.set_num_threads(threads)
     folder = Path(tempfile.mkdtemp())
     faces = make_face_dataset(folder/'faces', n_images=images, width=size, height=size, seed=5)
@@ -53,4 +55,4 @@ if __name__ == '__main__':
     p.add_argument('--draw-labelme', dest='extra', action='store_const', const=['--draw', '--labelme'], default=[],
                    help='also draw the predictions and write LabelMe files')
     p.add_argument('--json', dest='json_path', help='also write the figures to this JSON file')
-    main(**vars(p.parse_args()))
+    main(p.parse_args())

@@ -21,18 +21,11 @@ from kp_rcnn.metrics import evaluate, jsonable
 from kp_rcnn.train import TrainArgs, fit
 from kp_rcnn.utils import write_json_atomic
 from common import machine, results_file, table
+from setups import MODEL_VARIANTS, register_variant
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO.parent/'shared'/'data'/'real2'/'livestock-sheep'
 RESULTS = REPO/'bench'/'results'
-
-VARIANTS = {  # name: `ModelConfig` changes on top of --preset
-    '384px': dict(train_size=384),
-    '320px': dict(train_size=320),
-    '192px': dict(train_size=192),
-    'regions32': dict(box_batch_size_per_image=32),  # up to 8 positive regions per image for the keypoint head, not 16
-    'anchors2': dict(anchor_sizes=[[32, 45], [64, 91], [128, 181], [256, 362]]),  # two sizes per octave: the sheep's lie between 64 and 128 at 256 px
-}
 
 TRAINING = ('preset', 'minutes', 'lr', 'batch_size', 'augment', 'train_size', 'best_metric', 'seed', 'amp')  # recorded with the results
 
@@ -51,13 +44,6 @@ def parse_settings(pairs:list)->dict:
         except json.JSONDecodeError: return v
     return {k: value(v) for k, v in (p.split('=', 1) for p in pairs)}
 
-def model_preset(preset:str, change:dict)->str:
-    "The name of a model preset that is `preset` with `change` (registered here when there is a change)."
-    if not change: return preset
-    name = f"{preset}+" + ','.join(f"{k}={v}" for k, v in change.items())
-    km.register_model_preset(name, **{**km.MODEL_PRESETS[preset], **change})
-    return name
-
 def measure(checkpoint:Path, data:Path, name:str)->dict:
     "Test metrics (those `kp_rcnn.metrics.evaluate` reports) and the table per keypoint of the model in `checkpoint`, printed and as plain data."
     scored = evaluate(checkpoint, data, device='cpu', details=True)
@@ -69,7 +55,7 @@ def measure(checkpoint:Path, data:Path, name:str)->dict:
 def main(args):
     torch.set_num_threads(args.threads)
     folders = splits(Path(args.data))
-    preset = model_preset(args.preset, {**VARIANTS.get(args.variant, {}), **parse_settings(args.set)})
+    preset = register_variant(args.preset, {**MODEL_VARIANTS.get(args.variant, {}), **parse_settings(args.set)})
     name = args.name or args.variant or args.preset
     path = results_file(f'real-photos-{name}', folder=args.results)
     result = dict(name=name, command=' '.join(['python', 'bench/real_photos.py', *sys.argv[1:]]), machine=machine(), wall_minutes=None)
@@ -101,7 +87,7 @@ if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('data', nargs='?', default=str(DATA), help="folder with train/, val/ and test/ (default: %(default)s)")
     p.add_argument('--preset', default='light', help="model preset to start from (default: light)")
-    p.add_argument('--variant', choices=list(VARIANTS), help="model changes defined in this script")
+    p.add_argument('--variant', choices=list(MODEL_VARIANTS), help="model changes from bench/setups.py")
     p.add_argument('--set', nargs='*', default=[], metavar='FIELD=VALUE', help="more ModelConfig changes, e.g. head_layers=[128,128]")
     p.add_argument('--minutes', type=float, default=10., help="CPU minutes of training, validation included")
     p.add_argument('--threads', type=int, default=1, help="CPU threads (the budget is CPU time: keep 1 for a fair one)")

@@ -33,7 +33,9 @@ def train_and_measure(config:dict, workers:int|None, train:Path, valid:Path, out
     return {'epochs': int(history['epoch'].iloc[-1]), 'minutes': history['seconds'].sum()/60,
             'pck@0.1': metrics['pck@0.1'], 'oks_ap': metrics['oks_ap']}
 
-def main(minutes:float, size:int, images:int, only:list, weights:tuple, out:str|None):
+def main(args):
+    minutes, size, images, only, out = args.minutes, args.size, args.images, args.only, args.out
+    weights = (args.weights, args.backbone_weights)
     check_tutorial_preset(size)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(out or tmp)
@@ -57,5 +59,4 @@ if __name__ == '__main__':
     p.add_argument('--weights', help="COCO Keypoint R-CNN weights file for (a) and (b)")
     p.add_argument('--backbone-weights', help="ImageNet MobileNetV3-Large weights file for (c)")
     p.add_argument('--out', help="keep the data and the runs in this folder (default: a temporary one)")
-    args = p.parse_args()
-    main(args.minutes, args.size, args.images, args.only, (args.weights, args.backbone_weights), args.out)
+    main(p.parse_args())

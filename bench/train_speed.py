@@ -37,11 +37,10 @@ from kp_rcnn.sample import make_face_dataset
 from kp_rcnn.train import TrainArgs, to_device, amp_dtype, make_loader
 from kp_rcnn.utils import pick_device
 from kp_rcnn.transforms import make_augmentation
-from common import keypoint_regions, machine, table, table_header, table_row, train_step_speed
-from setups import check_tutorial_preset, setups  # importing setups registers the 'tutorial' preset
+from common import (SCRATCH, SCRATCH_WEIGHTS, face_batch, keypoint_regions, machine, table, table_header, table_row,
+                    train_step_speed)
+from setups import check_tutorial_preset, setups
 
-SCRATCH_WEIGHTS = dict(weights='none', backbone_weights='none')
-SCRATCH = dict(num_keypoints=3, **SCRATCH_WEIGHTS)
 
 def fine_tuning_model(folder:Path, preset:str, num_keypoints:int, **overrides):
     "`build_model` for `preset`, with a file of random ImageNet weights as `backbone_weights`, as fine-tuning builds it."
@@ -130,12 +129,6 @@ def compare_setups(steps:int, batch:int, size:int, trained:bool, scratch:bool, d
                              **{part: f"{100*r[part]/sum(r[p] for p in split):.0f}%" for part in split},
                              'kp regions/img': f"{r['kp regions/img']:.1f}"} for label, r in rows.values()})
 
-def face_batch(size:int, n:int, seed:int=0)->tuple:
-    "`(images, targets)`: `n` generated `size` x `size` face images as `KeypointDataset` hands them to the model."
-    with tempfile.TemporaryDirectory() as folder:
-        ds = KeypointDataset.from_labelme(make_face_dataset(folder, n_images=n, width=size, height=size, seed=seed))
-        return tuple(map(list, zip(*[ds[i] for i in range(n)])))
-
 def compare_presets(steps:int, batch:int, tutorial:bool):
     "Print the table of `light` and `full` at 256 and 512 px, and of the tutorial's model: images per second, keypoint regions."
     print(f"{machine()}; batches of {batch}; fastest of {steps} steps after a warm-up step", flush=True)
@@ -150,6 +143,13 @@ def compare_presets(steps:int, batch:int, tutorial:bool):
         table_row("tutorial: torchvision defaults, 512 px images (800 px inside, 512 regions/img), 1 step of 2 images",
                   train_step_speed(build_model(make_config('tutorial', **SCRATCH)), *(x[:2] for x in data[512]), 1))
 
+def main(args):
+    "The presets' table with --presets, else the set-ups'; the load average at the end."
+    if args.threads: torch.set_num_threads(args.threads)
+    if args.presets: compare_presets(args.steps or 2, args.batch, args.tutorial)
+    else: compare_setups(args.steps or 6, args.batch, args.size, args.trained, args.scratch, args.device, args.only)
+    print(f"load average at the end {os.getloadavg()[0]:.1f}")
+
 if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--presets', action='store_true', help="time each model preset at 256 and 512 px instead of the set-ups")
@@ -162,8 +162,4 @@ if __name__ == '__main__':
     p.add_argument('--device', default='auto', help="set-ups: 'auto', 'cpu', 'cuda', 'mps'")
     p.add_argument('--only', nargs='*', default=['a', 'b', 'c'], choices=['a', 'b', 'c'], help="set-ups: run only these")
     p.add_argument('--no-tutorial', dest='tutorial', action='store_false', help="presets: skip the slow row of the tutorial's model")
-    args = p.parse_args()
-    if args.threads: torch.set_num_threads(args.threads)
-    if args.presets: compare_presets(args.steps or 2, args.batch, args.tutorial)
-    else: compare_setups(args.steps or 6, args.batch, args.size, args.trained, args.scratch, args.device, args.only)
-    print(f"load average at the end {os.getloadavg()[0]:.1f}")
+    main(p.parse_args())

@@ -32,7 +32,8 @@ def per_second(fn, n, rounds=3):
         times.append(time.perf_counter() - start)
     return n/min(times)
 
-def main(n, size, width, height, threads):
+def main(args):
+    n, size, width, height, threads = args.n, args.size, args.width, args.height, args.threads
     torch.set_num_threads(threads); torch.manual_seed(0)
     image, target = sample(width, height)
     schema = KeypointSchema(FACE_KEYPOINTS)
@@ -60,4 +61,4 @@ if __name__ == '__main__':
     p.add_argument('--width', type=int, default=768, help='image width')
     p.add_argument('--height', type=int, default=512, help='image height')
     p.add_argument('--threads', type=int, default=1, help='torch threads')
-    main(**vars(p.parse_args()))
+    main(p.parse_args())
