@@ -176,15 +176,19 @@ def demo_command(args):
     ds = inspect_command(argparse.Namespace(data=data, skip_bad=False, json=out/'summary.json'))
     matplotlib.use('Agg')
     show_samples(ds, range(min(8, len(ds))), names=True).savefig(out/'samples.png', dpi=80)
-    fit(data, out=out/'run', overwrite=True, preset='light', train_size=args.train_size, weights='none', backbone_weights='none',
-        epochs=args.epochs, minutes=args.minutes, batch_size=8, lr=args.lr, augment='mild', seed=args.seed, device=args.device)
+    history = fit(data, out=out/'run', overwrite=True, preset='light', train_size=args.train_size, weights='none', backbone_weights='none',
+                  epochs=args.epochs, minutes=args.minutes, batch_size=8, lr=args.lr, augment='mild', seed=args.seed,
+                  device=args.device)
+    minutes = history.seconds.sum()/60
+    share = f" ({minutes/args.minutes:.0%} of the {args.minutes:g}-minute budget)" if args.minutes else ''
+    trained = f"{len(history)} epochs in {minutes:.1f} min{share}"
     metrics = evaluate_command(argparse.Namespace(checkpoint=out/'run'/'best.pt', data=holdout, json=out/'holdout_metrics.json',
                                                   worst=out/'holdout_worst.jpg', device=args.device, batch_size=8))
     predict_command(argparse.Namespace(model=out/'run'/'best.pt', images=[holdout], out=out/'predictions', threshold=args.threshold,
                                        batch_size=8, device=args.device, labelme=True, beside_images=False, draw=True,
                                        overwrite=True, keypoint_threshold=None, progress=False, skip_bad=False))
     print(f"\ndemo done in {out}: samples.png, run/ (best.pt, history.png), holdout_metrics.json, holdout_worst.jpg, predictions/ "
-          f"(drawn/*.png, LabelMe *.json); held-out PCK@0.2 = {metrics['pck@0.2']:.2f}, keypoint AP = {metrics['oks_ap']:.2f}")
+          f"(drawn/*.png, LabelMe *.json); {trained}; held-out PCK@0.2 = {metrics['pck@0.2']:.2f}, keypoint AP = {metrics['oks_ap']:.2f}")
 
 def add_demo(sub):
     p = sub.add_parser('demo', help='run the main job on built-in synthetic data')

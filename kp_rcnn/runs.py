@@ -87,7 +87,7 @@ def save_best(self:RunFolder, model:nn.Module, # The model (not wrapped)
               evaluation:Evaluation=None, # Its validation: the per-keypoint table and the worst images are kept
               **kept, # What else `best.pt` records
              ):
-    "Write `best.pt`, and from `evaluation` the per-keypoint table (`keypoints.csv`) and the worst images (`worst_val.jpg`)."
+    "Write `best.pt`; from `evaluation`, the per-keypoint table (`keypoints.csv`) and the worst images (`worst_val.jpg`)."
     _, metrics = split_row(row)
     save_checkpoint(self.out/'best.pt', model, config=self.config, schema=self.schema, metrics=metrics, **kept)
     if evaluation is None: return
@@ -101,11 +101,11 @@ def save_best(self:RunFolder, model:nn.Module, # The model (not wrapped)
 def save(self:RunFolder, model:nn.Module, # The model (not wrapped)
          history:list, # One dict per epoch; the last is the epoch to save
          epochs:int=None, # The epochs planned (None: as many as the budget allows)
-         evaluation:Evaluation=None, # The epoch's validation (`kp_rcnn.train.validate`); kept when the epoch is the best
+         evaluation:Evaluation=None, # The epoch's validation (`kp_rcnn.train.validate`), kept if the epoch is the best
          budget:dict=None, # How much of the time budget the run used (`TimeBudget.used`)
-         **state, # What `last.pt` needs to resume: the `optimizer`, `scheduler` and `scaler` state dicts, the `time` spent
+         **state, # What `last.pt` needs to resume: `optimizer`, `scheduler` and `scaler` state dicts, `time` spent
         )->bool: # Is this epoch the best so far?
-    "Write `last.pt`, the best epoch's files when this epoch is the best so far, the history, its plot and the metadata."
+    "Write `last.pt`, the best epoch's files if this epoch is the best so far, the history, its plot and the metadata."
     if not self.main: return False
     row = history[-1]
     if self.replace:
@@ -222,7 +222,7 @@ def check_space(self:RunFolder, model:nn.Module, # The model the run trains
 def one_cycle(done:float, # The fraction of training done, 0 to 1 (more counts as 1)
               warmup:float=0.3, # The fraction spent warming up
              )->tuple: # `(lr factor, beta1)`: the learning rate as a fraction of the peak, and Adam's beta1
-    "The one-cycle schedule at `done`: lr from 1/25 of the peak up to it over `warmup`, then down to 1/25e4; beta1 from 0.95 to 0.85 and back."
+    "The one-cycle schedule at `done`: lr from 1/25 of the peak up to it over `warmup`, then down to 1/25e4; beta1 the other way."
     if done <= warmup: phase, lrs, betas = done/warmup, (1/25, 1.), (.95, .85)
     else: phase, lrs, betas = min(1., (done - warmup)/(1 - warmup)), (1., 1/25e4), (.85, .95)
     w = (1 + math.cos(math.pi*phase))/2  # 1 at the start of a phase, 0 at its end
@@ -239,10 +239,11 @@ class OneCycleSchedule(torch.optim.lr_scheduler.LRScheduler):
         super().__init__(optimizer)
 
     def fraction(self)->float:
-        "How much of the schedule is done: of the steps (as `OneCycleLR` counts them), of `done()`, or the more of both."
+        "How much of the schedule is done: of the steps (as `OneCycleLR` counts them), of `done()`, or the more."
         by_time = self.done() if self.done else 0.
         if not self.total_steps: return by_time
-        top, last = 0.3*(self.total_steps + 1) - 1, self.total_steps  # one step more than planned lets the last batch step too
+        # one step more than planned lets the last batch step the schedule too
+        top, last = 0.3*(self.total_steps + 1) - 1, self.total_steps
         step = self.last_epoch
         by_steps = 0.3*step/top if step <= top else 0.3 + 0.7*(step - top)/(last - top)
         return max(by_steps, by_time)
@@ -258,53 +259,72 @@ class OneCycleSchedule(torch.optim.lr_scheduler.LRScheduler):
 
 # %% ../nbs/02b_runs.ipynb #75344f46
 class TimeBudget:
-    "How long to train: `max_epochs` epochs, or until `minutes` are spent, with time kept for a last validation and save."
+    "How long to train: `max_epochs` epochs, or until `minutes` are spent, with time kept for a last validation."
     def __init__(self, minutes:float=None, # The budget (None: train `max_epochs`)
                  max_epochs:int=None, # The most epochs (None: 10 without a budget, no limit with one)
-                 clock:Callable=time.monotonic, # Seconds now: `time.process_time` counts CPU time, a fake clock makes tests exact
+                 clock:Callable=time.monotonic, # Seconds now: `time.process_time` counts CPU time; a fake one makes tests exact
                  spent:float=0., # Seconds spent before (a resumed run's, from its `state_dict`)
-                 reserve:float=0., # Seconds kept for a validation and save (a resumed run's)
+                 reserve:float=0., # Seconds the last validation and save took (a resumed run's)
+                 reserve_steps:float=None, # The same in training steps of that time (a resumed run's)
                 ):
-        store_attr('minutes,clock,reserve')
+        store_attr('minutes,clock,reserve,reserve_steps')
         self.epochs = max_epochs or (None if minutes else 10)
         self.started = clock() - spent
-        self.tick = self.trained = self.spent()
+        self.tick = self.trained = self.last_step = self.spent()
+        self.paces, self.pace_then = [], None
 
     def spent(self)->float:
         "Seconds of the budget spent."
         return self.clock() - self.started
 
+    def pace(self)->float:
+        "Seconds a training step takes now: the mean of the last five (0 before the first)."
+        return sum(self.paces)/len(self.paces) if self.paces else 0.
+
+    def kept(self)->float:
+        "Seconds to keep for the last validation and save: the last one's, in steps at the pace now when it is known."
+        return self.reserve_steps*self.pace() if self.reserve_steps and self.paces else self.reserve
+
     def done(self)->float:
-        "The fraction of the training time spent: of the budget less the `reserve` (0 without a budget)."
+        "The fraction of the training time spent: of the budget less what is `kept` (0 without a budget)."
         if not self.minutes: return 0.
-        return min(1., self.spent()/max(self.minutes*60 - self.reserve, 1e-9))
+        return min(1., self.spent()/max(self.minutes*60 - self.kept(), 1e-9))
 
     def over(self)->bool:
-        "Is the time for training spent?"
-        return self.done() >= 1
+        "Would one more step end after the time for training?"
+        return bool(self.minutes) and self.spent() + self.pace() >= self.minutes*60 - self.kept()
+
+    def step(self)->bool:
+        "Note that a training step ended; is the time for training over (`train_one_epoch`'s `until`)?"
+        now = self.spent()
+        self.paces = (self.paces + [now - self.last_step])[-5:]
+        self.last_step = now
+        return self.over()
 
     def epochs_from(self, first:int):
-        "The epochs from `first` on while epochs and time for training are left; the time from `end_training` to the next is the `reserve`."
+        "The epochs from `first` on while epochs and time are left; from `end_training` to the next epoch is the reserve."
         epoch = first
-        while (self.epochs is None or epoch < self.epochs) and (epoch == 0 or not self.over()):  # a run has one epoch at least
-            self.tick = self.spent()
+        while (self.epochs is None or epoch < self.epochs) and (epoch == 0 or not self.over()):  # one epoch at least
+            self.tick = self.last_step = self.spent()
             yield epoch
             self.reserve = self.spent() - self.trained
+            self.reserve_steps = self.reserve/self.pace_then if self.pace_then else None
             epoch += 1
 
     def end_training(self):
         "Mark the end of an epoch's training: from here to the next epoch is validation and saving."
-        self.trained = self.spent()
+        self.trained, self.pace_then = self.spent(), self.pace()
 
     def epoch_seconds(self)->float:
         "Seconds since the epoch started."
         return self.spent() - self.tick
 
     def state_dict(self)->dict:
-        "What a resumed run needs: the seconds spent and the reserve (`TimeBudget(..., **state)`)."
-        return {'spent': self.spent(), 'reserve': self.reserve}
+        "What a resumed run needs (`TimeBudget(..., **state)`): the seconds spent, and the time to keep for validation."
+        return {'spent': self.spent(), 'reserve': self.reserve, 'reserve_steps': self.reserve_steps}
 
     def used(self)->dict:
         "How much of the budget the run used, for the run's metadata."
         seconds = self.spent()
-        return {'minutes': self.minutes, 'seconds': seconds, 'share': seconds/(self.minutes*60) if self.minutes else None}
+        share = seconds/(self.minutes*60) if self.minutes else None
+        return {'minutes': self.minutes, 'seconds': seconds, 'share': share}

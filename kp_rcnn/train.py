@@ -116,7 +116,7 @@ def train_one_epoch(model:nn.Module, # A torchvision detection model
                     scaler:torch.amp.GradScaler=None, # For float16 training
                     dtype:torch.dtype=None, # Autocast dtype (None: float32)
                     clip:float=10., # Largest gradient norm (0: no clipping)
-                    until:Callable=None, # Stop after the step at which `until()` is true (a time budget's `over`)
+                    until:Callable=None, # Called after each step: stop when it returns True (a time budget's `step`)
                     step:int=0, # Steps done before this epoch, for messages
                     desc:str='train', # Progress bar label
                     progress:bool=True, # Show a progress bar
@@ -339,11 +339,12 @@ def _resolve_args(data, args, resume, overwrite, kwargs)->tuple:
 # %% ../nbs/03_train.ipynb #1e1f3cd2
 BN_IMAGES = 64  # unaugmented training images that re-estimate batch-norm statistics before each validation
 
-def _loaders(ds:KeypointDataset, args:TrainArgs, config:ModelConfig, device, procs)->tuple:
+def _loaders(ds:KeypointDataset, args:TrainArgs, config:ModelConfig, device)->tuple:
     "`(train, valid, valid_dl, bn_dl)`: the split, and loaders for validation and for batch-norm statistics."
     train, valid = make_datasets(ds, args, config.train_size)
     plain = train.subset(range(min(BN_IMAGES, len(train))))
-    return train, valid, make_loader(valid, args, device, shuffle=False), make_loader(plain, args, device, shuffle=False)
+    valid_dl = make_loader(valid, args, device, shuffle=False)
+    return train, valid, valid_dl, make_loader(plain, args, device, shuffle=False)
 
 # %% ../nbs/03_train.ipynb #c1081ca0
 def _restore(ckpt:dict, **state)->list:
@@ -359,25 +360,30 @@ def _time_spent(ckpt:dict)->dict:
     return ckpt.get('time') or {'spent': sum(row['seconds'] for row in ckpt['history'])}
 
 # %% ../nbs/03_train.ipynb #31205529
+def _start_line(config:ModelConfig, device, dtype=None, processes:int=1)->str:
+    "The start of the first log line: what trains where."
+    precision = f" with {dtype}" if dtype else ''
+    several = f" in {processes} processes" if processes > 1 else ''
+    return f"training {config.backbone} at {config.train_size} px on {device}{precision}{several}"
+
 def _epoch_line(row:dict, budget:TimeBudget, best:bool)->str:
     "The log line of an epoch: its losses and metrics, and how far through the budget the run is."
     done = f" ({budget.used()['share']:.0%} of {budget.minutes:g} min)" if budget.minutes else f"/{budget.epochs}"
-    cut = f", cut at step {row['steps']}" if budget.minutes and budget.over() else ''
     metrics = ', '.join(f"{k} {row[k]:.3f}" for k in ('loss', 'val_loss', 'oks_ap', 'pck@0.2'))
-    return f"epoch {row['epoch']}{done}: {metrics}{' (best)' if best else ''}{cut}"
+    return f"epoch {row['epoch']}{done}: {metrics}{' (best)' if best else ''}"
 
 def _end_line(budget:TimeBudget, history:list, trained:int, out)->str:
     "The closing log line: how much of the budget the run used, or that a resumed run had nothing left to train."
     if not trained: return f"{out}: the run has trained its {len(history)} epochs; give more epochs or minutes to train longer"
-    used = budget.used()
-    if not budget.minutes: return f"{out}: {trained} epochs in {used['seconds']/60:.1f} min"
-    return f"{out}: {trained} epochs, {used['seconds']/60:.1f} of {budget.minutes:g} min ({used['share']:.0%} of the budget)"
+    minutes = budget.used()['seconds']/60
+    if not budget.minutes: return f"{out}: {trained} epochs in {minutes:.1f} min"
+    return f"{out}: {trained} epochs in {minutes:.1f} of {budget.minutes:g} min ({budget.used()['share']:.0%} of the budget)"
 
 # %% ../nbs/03_train.ipynb #62132b7f
 def fit(data=None, # LabelMe folder or COCO JSON file (or pass `args`)
         args:TrainArgs=None, # All settings at once; keyword arguments override them
         resume=False, # True (or a run folder): continue the run in `out` from its `last.pt`
-        overwrite:bool=False, # Start a new run in `out` although it holds one (its files are replaced at the first save)
+        overwrite:bool=False, # Start a new run in `out` although it holds one (its files go at the first save)
         clock:Callable=time.monotonic, # Seconds now, for `minutes`: `time.process_time` budgets CPU time
         on_epoch_end:Callable=None, # Called in every process after each epoch is saved, as `on_epoch_end(row, model)`
         **kwargs, # Any `TrainArgs` field
@@ -393,14 +399,16 @@ def fit(data=None, # LabelMe folder or COCO JSON file (or pass `args`)
     # every process reads process 0's clock, so that all stop at the same step
     budget = TimeBudget(args.minutes, args.epochs, clock=lambda: procs.agree(clock()), **_time_spent(ckpt))
 
-    with procs, claim_run_folder(args.out, resume, overwrite, main):  # the folder is this run's alone until fit returns
-        if changed: log(f"resuming {args.out} with " + ', '.join(f"{k} {new} (the run's {old})" for k, (old, new) in changed.items()))
+    # the folder is this run's alone until fit returns; the process group is left however fit ends
+    with procs, claim_run_folder(args.out, resume=resume, overwrite=overwrite, main=main):
+        news = ', '.join(f"{k} {new} (the run's {was})" for k, (was, new) in changed.items())
+        if changed: log(f"resuming {args.out} with {news}")
         # data
         ds = load_dataset(args.data)
         if ckpt and ds.schema != ckpt['schema']:
             raise ValueError(f"{args.data}: keypoints {ds.schema.names} differ from the run's {ckpt['schema'].names}")
         config = ckpt['config'] if ckpt else model_config(args, ds)
-        train_ds, valid_ds, valid_dl, bn_dl = _loaders(ds, args, config, device, procs)
+        train_ds, valid_ds, valid_dl, bn_dl = _loaders(ds, args, config, device)
         steps_per_epoch = len(make_loader(train_ds, args, device, shuffle=True, procs=procs))
 
         # model, optimizer (its peak learning rate grows with the processes: the linear scaling rule), schedule; resume
@@ -411,28 +419,30 @@ def fit(data=None, # LabelMe folder or COCO JSON file (or pass `args`)
         total_steps = budget.epochs and budget.epochs*steps_per_epoch
         scheduler = OneCycleSchedule(optimizer, total_steps=total_steps, done=budget.done)
         history = _restore(ckpt, optimizer=optimizer, scheduler=scheduler, scaler=scaler)
-        run = RunFolder(args.out, ds.schema, config, best_metric=args.best_metric, best=ckpt and ckpt['best'], main=main,
-                        saved=len(history), replace=overwrite, train_args=asdict(args), processes=procs.world_size,
-                        dataset={'data': args.data, 'val': args.val, 'train_images': len(train_ds), 'val_images': len(valid_ds)})
+        images = {'train_images': len(train_ds), 'val_images': len(valid_ds)}
+        run = RunFolder(args.out, ds.schema, config, best_metric=args.best_metric, best=ckpt and ckpt['best'],
+                        main=main, saved=len(history), replace=overwrite, train_args=asdict(args),
+                        processes=procs.world_size,
+                        dataset={'data': args.data, 'val': args.val, **images})
         run.check_space(model)  # a disk too full for the first save is found now, not after an epoch
         trained, first = procs.wrap(model), len(history)
-        log(f"training {config.backbone} at {config.train_size} px on {device}{' with ' + str(dtype) if dtype else ''}"
-            f"{f' in {procs.world_size} processes' if procs.world_size > 1 else ''}: {len(train_ds)} training and {len(valid_ds)} "
-            f"validation images, from epoch {first + 1}{f' for {args.minutes:g} minutes' if args.minutes else f' to {budget.epochs}'}")
+        length = f"for {args.minutes:g} minutes" if args.minutes else f"to {budget.epochs}"
+        log(f"{_start_line(config, device, dtype=dtype, processes=procs.world_size)}: {len(train_ds)} training and "
+            f"{len(valid_ds)} validation images, from epoch {first + 1} {length}")
         log(describe_flips(train_ds.transforms, ds.schema))
 
         try:
             for epoch in budget.epochs_from(first):
                 torch.manual_seed(args.seed*1000 + epoch)
                 train_dl = make_loader(train_ds, args, device, shuffle=True, epoch=epoch, procs=procs)
-                losses = train_one_epoch(trained, optimizer, train_dl, device, scheduler=scheduler, scaler=scaler, dtype=dtype,
-                                         clip=args.clip, until=budget.over, step=epoch*steps_per_epoch,
+                losses = train_one_epoch(trained, optimizer, train_dl, device, scheduler=scheduler, scaler=scaler,
+                                         dtype=dtype, clip=args.clip, until=budget.step, step=epoch*steps_per_epoch,
                                          desc=f"epoch {epoch + 1}", progress=args.progress and main)
                 budget.end_training()
                 estimate_bn_statistics(model, bn_dl, device)
                 scored, metrics = validate(model, valid_dl, ds.schema, device) if main else (None, {})
-                lr = optimizer.param_groups[0]['lr']
-                history = procs.agree(history + [{'epoch': epoch + 1, 'lr': lr, **losses, **metrics, 'seconds': budget.epoch_seconds()}])
+                row = {'epoch': epoch + 1, 'lr': optimizer.param_groups[0]['lr'], **losses, **metrics}
+                history = procs.agree(history + [row | {'seconds': budget.epoch_seconds()}])
                 best = run.save(model, history, epochs=budget.epochs, evaluation=scored, budget=budget.used(),
                                 optimizer=optimizer.state_dict(), scheduler=scheduler.state_dict(),
                                 scaler=scaler and scaler.state_dict(), time=budget.state_dict())
