@@ -282,8 +282,8 @@ class TimeBudget:
         return sum(self.paces)/len(self.paces) if self.paces else 0.
 
     def kept(self)->float:
-        "Seconds to keep for the last validation and save: the last one's, in steps at the pace now when it is known."
-        return self.reserve_steps*self.pace() if self.reserve_steps and self.paces else self.reserve
+        "Seconds to keep for the last validation and save: the last one's, in steps at the pace now when known, and a quarter more."
+        return 1.25*(self.reserve_steps*self.pace() if self.reserve_steps and self.paces else self.reserve)
 
     def done(self)->float:
         "The fraction of the training time spent: of the budget less what is `kept` (0 without a budget)."
