@@ -5,7 +5,8 @@ Run: python bench/validation_pass.py [--epochs 1] [--rounds 3] [--threads 1] [--
 The demo's task (300 generated faces, a fifth held out, `light` at 160 px from random weights, batch 8, `mild`): the
 model is trained for `--epochs` epochs with `fit`, timed, and then its validation is timed both ways in turn, `--rounds`
 times: before, `kp_rcnn.metrics.evaluate` (float32) then the loss in training mode with batch norm held (bfloat16
-autocast where `fit` uses it), each a pass over the 60 validation images; now, `validate`, one pass in float32."""
+autocast where `fit` uses it), each a pass over the 60 validation images; now, `validate`, one pass of the backbone in
+float32, the heads once in float32 for the detections and once in `fit`'s precision for the loss."""
 import argparse, sys, tempfile, time
 from pathlib import Path
 import torch
@@ -48,7 +49,7 @@ def main(epochs:int, rounds:int, threads:int, json_file:str=None):
         for _ in range(rounds):
             start = time.perf_counter(); before = two_passes(model, loader, valid.schema, dtype)
             seconds['two passes (before)'].append(time.perf_counter() - start)
-            start = time.perf_counter(); _, now = validate(model, loader, valid.schema, torch.device('cpu'))
+            start = time.perf_counter(); _, now = validate(model, loader, valid.schema, torch.device('cpu'), dtype=dtype)
             seconds['one pass (validate)'].append(time.perf_counter() - start)
     train_s = float(history.seconds.iloc[-1])
     rows = {k: {'validation s (median)': sorted(v)[len(v)//2]} for k, v in seconds.items()}

@@ -150,6 +150,7 @@ def train_one_epoch(model:nn.Module, # A torchvision detection model
 def losses_and_detections(model:nn.Module, # A torchvision `GeneralizedRCNN` (`KeypointRCNN`), not wrapped
                           images:list, # Image tensors, on the model's device
                           targets:list, # Their targets
+                          dtype:torch.dtype=None, # Autocast dtype of the losses, as in training (None: float32)
                          )->tuple: # `(losses, detections)`: the training loss terms, and the outputs in evaluation mode
     "One batch's training losses and detections, from one pass of the backbone with batch norm as in evaluation."
     model.eval()
@@ -157,8 +158,9 @@ def losses_and_detections(model:nn.Module, # A torchvision `GeneralizedRCNN` (`K
     batch, resized = model.transform(images, targets)
     features = model.backbone(batch.tensors)
     model.rpn.train(); model.roi_heads.train()
-    proposals, rpn_losses = model.rpn(batch, features, resized)
-    _, head_losses = model.roi_heads(features, proposals, batch.image_sizes, resized)
+    with torch.autocast(batch.tensors.device.type, dtype=dtype, enabled=dtype is not None):
+        proposals, rpn_losses = model.rpn(batch, features, resized)
+        _, head_losses = model.roi_heads(features, proposals, batch.image_sizes, resized)
     model.rpn.eval(); model.roi_heads.eval()
     proposals, _ = model.rpn(batch, features)
     detections, _ = model.roi_heads(features, proposals, batch.image_sizes)
@@ -169,13 +171,14 @@ def validate(model:nn.Module, # A torchvision `GeneralizedRCNN` (`KeypointRCNN`)
              loader:DataLoader, # Validation batches, in order
              schema, # The keypoints (`KeypointSchema`)
              device:torch.device,
+             dtype:torch.dtype=None, # Autocast dtype of the loss, as in training (None: float32); detections are float32
             )->tuple: # `(Evaluation, metrics)`: the scored outputs, and their metrics with `val_loss`
     "Validate `model` on `loader` in one pass: the metrics and the validation loss together."
     was_training = model.training
     targets, outputs, total = [], [], 0.
     try:
         for images, batch_targets in loader:
-            losses, detections = losses_and_detections(model, *to_device(images, batch_targets, device))
+            losses, detections = losses_and_detections(model, *to_device(images, batch_targets, device), dtype=dtype)
             total += sum(losses.values()).item()
             outputs += [{k: v.cpu() for k, v in d.items()} for d in detections]
             targets += batch_targets
@@ -440,7 +443,7 @@ def fit(data=None, # LabelMe folder or COCO JSON file (or pass `args`)
                                          desc=f"epoch {epoch + 1}", progress=args.progress and main)
                 budget.end_training()
                 estimate_bn_statistics(model, bn_dl, device)
-                scored, metrics = validate(model, valid_dl, ds.schema, device) if main else (None, {})
+                scored, metrics = validate(model, valid_dl, ds.schema, device, dtype=dtype) if main else (None, {})
                 row = {'epoch': epoch + 1, 'lr': optimizer.param_groups[0]['lr'], **losses, **metrics}
                 history = procs.agree(history + [row | {'seconds': budget.epoch_seconds()}])
                 best = run.save(model, history, epochs=budget.epochs, evaluation=scored, budget=budget.used(),
