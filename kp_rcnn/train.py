@@ -399,11 +399,11 @@ def fit(data=None, # LabelMe folder or COCO JSON file (or pass `args`)
     log = print if args.progress and main else (lambda *a: None)
     dtype = amp_dtype(device) if args.amp else None
     torch.manual_seed(args.seed)
-    # every process reads process 0's clock, so that all stop at the same step
-    budget = TimeBudget(args.minutes, args.epochs, clock=lambda: procs.agree(clock()), **_time_spent(ckpt))
 
     # the folder is this run's alone until fit returns; the process group is left however fit ends
     with procs, claim_run_folder(args.out, resume=resume, overwrite=overwrite, main=main):
+        # the budget starts once the folder is taken; every process reads process 0's clock, so all stop at one step
+        budget = TimeBudget(args.minutes, args.epochs, clock=lambda: procs.agree(clock()), **_time_spent(ckpt))
         news = ', '.join(f"{k} {new} (the run's {was})" for k, (was, new) in changed.items())
         if changed: log(f"resuming {args.out} with {news}")
         # data
