@@ -244,17 +244,19 @@ def demo_command(out:Path=Path('demo_out'), # Folder for everything the demo wri
     ds = inspect_command(data, json=out/'summary.json')
     matplotlib.use('Agg')
     show_samples(ds, range(min(8, len(ds))), names=True).savefig(out/'samples.png', dpi=80)
-    fit(data, out=out/'run', overwrite=True, preset='light', train_size=train_size, weights='none',
-        backbone_weights='none', epochs=epochs, minutes=minutes, batch_size=8, lr=lr, augment='mild', seed=seed,
-        device=device)
+    history = fit(data, out=out/'run', overwrite=True, preset='light', train_size=train_size, weights='none',
+                  backbone_weights='none', epochs=epochs, minutes=minutes, batch_size=8, lr=lr, augment='mild', seed=seed,
+                  device=device)
+    spent = history.seconds.sum()/60
+    share = f" ({spent/minutes:.0%} of the {minutes:g}-minute budget)" if minutes else ''
     best = out/'run'/'best.pt'
     metrics = evaluate_command(best, holdout, json=out/'holdout_metrics.json', worst=out/'holdout_worst.jpg',
                                device=device, batch_size=8)
     predict_command(best, [holdout], out=out/'predictions', threshold=threshold, batch_size=8, device=device,
                     labelme=True, draw=True, overwrite=True, progress=False)
     print(f"\ndemo done in {out}: samples.png, run/ (best.pt, history.png), holdout_metrics.json, holdout_worst.jpg, "
-          f"predictions/ (drawn/*.png, LabelMe *.json); held-out PCK@0.2 = {metrics['pck@0.2']:.2f}, "
-          f"keypoint AP = {metrics['oks_ap']:.2f}")
+          f"predictions/ (drawn/*.png, LabelMe *.json); {len(history)} epochs in {spent:.1f} min{share}; "
+          f"held-out PCK@0.2 = {metrics['pck@0.2']:.2f}, keypoint AP = {metrics['oks_ap']:.2f}")
 
 # %% ../nbs/05_cli.ipynb #76aa9642
 def make_parser()->argparse.ArgumentParser:

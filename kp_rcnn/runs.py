@@ -16,15 +16,15 @@ from fastcore.basics import patch, store_attr
 from torch import nn
 
 import kp_rcnn
-from .data import KeypointSchema
+from .data import KeypointSchema, mark_outputs
 from .metrics import Evaluation, is_better, jsonable
 from .model import ModelConfig, save_checkpoint
 from .show import plot_history, save_picture
 from .utils import atomic_write, write_json_atomic
 
 # %% auto #0
-__all__ = ['SPACE_MARGIN', 'versions', 'save_colormap', 'RunFolder', 'RunFolderError', 'RunLock', 'claim_run_folder',
-           'checkpoint_bytes', 'OneCycleSchedule', 'TimeBudget']
+__all__ = ['SPACE_MARGIN', 'versions', 'save_colormap', 'RunFolder', 'split_row', 'RunFolderError', 'RunLock', 'claim_run_folder',
+           'checkpoint_bytes', 'one_cycle', 'OneCycleSchedule', 'TimeBudget']
 
 # %% ../nbs/02b_runs.ipynb #03b20e44
 def versions()->dict:
@@ -32,6 +32,7 @@ def versions()->dict:
     return {'kp_rcnn': kp_rcnn.__version__, 'torch': torch.__version__, 'torchvision': torchvision.__version__,
             'python': platform.python_version()}
 
+# %% ../nbs/02b_runs.ipynb #e5359df3
 def save_colormap(path, schema:KeypointSchema):
     "The keypoint colours as the tutorial's colour map file: one item per keypoint, its label and its RGB colour in [0, 1]."
     write_json_atomic(path, {'items': [{'label': n, 'color': list(c)} for n, c in zip(schema.names, schema.unit_colors)]}, indent=2)
@@ -54,48 +55,78 @@ class RunFolder:
         table = self.out/'keypoints.csv'  # a resumed run's best epoch so far
         self.best_keypoints = jsonable(pd.read_csv(table, index_col=0)) if saved and table.is_file() else None
 
-    def save_best_details(self, evaluation:Evaluation):
-        "Write the best epoch's per-keypoint table (`keypoints.csv`) and a picture of its worst validation images (`worst_val.jpg`)."
-        table = evaluation.keypoints
-        with atomic_write(self.out/'keypoints.csv') as f: table.to_csv(f, index_label='keypoint')
-        self.best_keypoints = jsonable(table)
-        if len(evaluation.images): save_picture(evaluation.show_worst(6), self.out/'worst_val.jpg')
+# %% ../nbs/02b_runs.ipynb #9b585cd7
+def split_row(row:dict)->tuple:
+    "`(losses, metrics)` of one epoch's row of the history."
+    losses = {k: v for k, v in row.items() if k.startswith('loss')}
+    metrics = {k: v for k, v in row.items() if k not in losses and k not in ('epoch', 'lr', 'steps', 'seconds')}
+    return losses, metrics
 
-    def save(self, model:nn.Module, # The model (not wrapped)
-             history:list, # One dict per epoch; the last is the epoch to save
-             epochs:int, # The epochs planned
-             evaluation:Evaluation=None, # The epoch's validation, from `evaluate(..., details=True)`: its tables and worst images are kept when the epoch is the best
-             **state, # What `last.pt` needs to resume: the `optimizer`, `scheduler` and `scaler` state dicts
-            )->bool: # Is this epoch the best so far?
-        "Write `last.pt`; `best.pt`, `keypoints.csv` and `worst_val.jpg` when the epoch is the best so far; the history and its plot, the metadata and the colour map."
-        if not self.main: return False
-        row, out = history[-1], self.out
-        if self.replace:  # none of the old run's files may stay beside the new run's (a `best.pt` the new one never beats)
-            for f in self.files: (out/f).unlink(missing_ok=True)
-            self.replace = False
-        improved = is_better(self.best_metric, row[self.best_metric], self.best)
-        if improved: self.best = row[self.best_metric]
-        losses = {k: v for k, v in row.items() if k.startswith('loss')}
-        metrics = {k: v for k, v in row.items() if k not in losses and k not in ('epoch', 'lr', 'seconds')}
-        kept = dict(epoch=row['epoch'], best_metric=self.best_metric, **self.about)
-        save_checkpoint(out/'last.pt', model, self.config, self.schema, **kept, epochs=epochs, history=history, best=self.best, **state)
-        self.saved = row['epoch']
-        if improved: save_checkpoint(out/'best.pt', model, self.config, self.schema, **kept, metrics=metrics)
-        if improved and evaluation is not None: self.save_best_details(evaluation)
-        df = pd.DataFrame(history)
-        with atomic_write(out/'history.csv') as f: df.to_csv(f, index=False)
-        plt.close(plot_history(df, out/'history.png'))
-        write_json_atomic(out/'training_metadata.json', dict(
-            epoch=row['epoch'], epochs=epochs, lr=row['lr'], losses=losses, metrics=metrics, best={self.best_metric: self.best},
-            best_keypoints=self.best_keypoints,
-            model=self.config.to_dict(), schema=self.schema.to_dict(), **self.about, versions=versions()), indent=2)
-        save_colormap(out/'colormap.json', self.schema)
-        return improved
+# %% ../nbs/02b_runs.ipynb #eeb42241
+@patch
+def save_summary(self:RunFolder, history:list, # One dict per epoch
+                 epochs:int=None, # The epochs planned (None: as many as the budget allows)
+                 budget:dict=None, # How much of the time budget the run used (`TimeBudget.used`)
+                ):
+    "Write the history and its plot, the metadata and the colour map."
+    row = history[-1]
+    losses, metrics = split_row(row)
+    df = pd.DataFrame(history)
+    with atomic_write(self.out/'history.csv') as f: df.to_csv(f, index=False)
+    plt.close(plot_history(df, self.out/'history.png'))
+    meta = dict(epoch=row['epoch'], epochs=epochs, lr=row['lr'], losses=losses, metrics=metrics, budget=budget,
+                best={self.best_metric: self.best}, best_keypoints=self.best_keypoints, model=self.config.to_dict(),
+                schema=self.schema.to_dict(), **self.about, versions=versions())
+    write_json_atomic(self.out/'training_metadata.json', meta, indent=2)
+    save_colormap(self.out/'colormap.json', self.schema)
+
+# %% ../nbs/02b_runs.ipynb #22e8d939
+@patch
+def save_best(self:RunFolder, model:nn.Module, # The model (not wrapped)
+              row:dict, # The best epoch's row of the history
+              evaluation:Evaluation=None, # Its validation: the per-keypoint table and the worst images are kept
+              **kept, # What else `best.pt` records
+             ):
+    "Write `best.pt`; from `evaluation`, the per-keypoint table (`keypoints.csv`) and the worst images (`worst_val.jpg`)."
+    _, metrics = split_row(row)
+    save_checkpoint(self.out/'best.pt', model, config=self.config, schema=self.schema, metrics=metrics, **kept)
+    if evaluation is None: return
+    table = evaluation.keypoints
+    with atomic_write(self.out/'keypoints.csv') as f: table.to_csv(f, index_label='keypoint')
+    self.best_keypoints = jsonable(table)
+    if len(evaluation.images): save_picture(evaluation.show_worst(6), self.out/'worst_val.jpg')
+
+# %% ../nbs/02b_runs.ipynb #ec2978d5
+@patch
+def save(self:RunFolder, model:nn.Module, # The model (not wrapped)
+         history:list, # One dict per epoch; the last is the epoch to save
+         epochs:int=None, # The epochs planned (None: as many as the budget allows)
+         evaluation:Evaluation=None, # The epoch's validation (`kp_rcnn.train.validate`), kept if the epoch is the best
+         budget:dict=None, # How much of the time budget the run used (`TimeBudget.used`)
+         **state, # What `last.pt` needs to resume: `optimizer`, `scheduler` and `scaler` state dicts, `time` spent
+        )->bool: # Is this epoch the best so far?
+    "Write `last.pt`, the best epoch's files if this epoch is the best so far, the history, its plot and the metadata."
+    if not self.main: return False
+    row = history[-1]
+    mark_outputs(self.out, *self.files)  # never read back as data: runs are often kept in the data folder
+    if self.replace:
+        for f in self.files: (self.out/f).unlink(missing_ok=True)
+        self.replace = False
+    improved = is_better(self.best_metric, row[self.best_metric], self.best)
+    if improved: self.best = row[self.best_metric]
+    kept = dict(epoch=row['epoch'], best_metric=self.best_metric, budget=budget, **self.about)
+    save_checkpoint(self.out/'last.pt', model, config=self.config, schema=self.schema, epochs=epochs, history=history,
+                    best=self.best, **kept, **state)
+    self.saved = row['epoch']
+    if improved: self.save_best(model, row, evaluation, **kept)
+    self.save_summary(history, epochs=epochs, budget=budget)
+    return improved
 
 # %% ../nbs/02b_runs.ipynb #9d15e707
 class RunFolderError(ValueError):
     "A run folder that `fit` will not use as asked: written by another run, not writable, or holding a run to keep."
 
+# %% ../nbs/02b_runs.ipynb #880e3457
 if os.name == 'nt': import msvcrt
 else: import fcntl
 
@@ -173,6 +204,7 @@ def checkpoint_bytes(model:nn.Module, # The model to be saved
     trainable = sum(p.numel()*p.element_size() for p in model.parameters() if p.requires_grad)
     return weights, weights + optimizer_slots*trainable
 
+# %% ../nbs/02b_runs.ipynb #fcbc5900
 SPACE_MARGIN = 16*2**20  # bytes for the history, its plot, the metadata and the colour map
 
 @patch
@@ -187,65 +219,113 @@ def check_space(self:RunFolder, model:nn.Module, # The model the run trains
         raise RunFolderError(f"{self.out}: {free/2**20:.0f} MB free on its disk, but this run's checkpoints need about "
                              f"{need/2**20:.0f} MB: free some space there, or choose another --out")
 
+# %% ../nbs/02b_runs.ipynb #f7776b4c
+def one_cycle(done:float, # The fraction of training done, 0 to 1 (more counts as 1)
+              warmup:float=0.3, # The fraction spent warming up
+             )->tuple: # `(lr factor, beta1)`: the learning rate as a fraction of the peak, and Adam's beta1
+    "The one-cycle schedule at `done`: lr from 1/25 of the peak up to it over `warmup`, then down to 1/25e4; beta1 the other way."
+    if done <= warmup: phase, lrs, betas = done/warmup, (1/25, 1.), (.95, .85)
+    else: phase, lrs, betas = min(1., (done - warmup)/(1 - warmup)), (1., 1/25e4), (.85, .95)
+    w = (1 + math.cos(math.pi*phase))/2  # 1 at the start of a phase, 0 at its end
+    return lrs[1] + (lrs[0] - lrs[1])*w, betas[1] + (betas[0] - betas[1])*w
+
 # %% ../nbs/02b_runs.ipynb #2308786d
 class OneCycleSchedule(torch.optim.lr_scheduler.LRScheduler):
-    "`OneCycleLR`'s schedule, with a length that may change while it runs."
+    "`OneCycleLR`'s schedule over `total_steps` optimizer steps, or over the fraction that `done()` says is done."
     def __init__(self, optimizer:torch.optim.Optimizer, # Its learning rate is the peak
-                 total_steps:int|Callable, # The steps planned, or a function that returns the current plan
+                 total_steps:int=None, # The steps of the whole schedule
+                 done:Callable=None, # The fraction of training done, 0 to 1 (a time budget's `done`)
                 ):
-        self.total_steps = total_steps if callable(total_steps) else lambda: total_steps
+        self.total_steps, self.done = total_steps, done
         super().__init__(optimizer)
 
-    def get_lr(self)->list:
-        # OneCycleLR's defaults: up to the peak over 30% of the steps, then down to peak/25e4; beta1 from 0.95 to 0.85 and back.
-        # One step more than planned lets the last batch step the schedule too.
-        total, step = self.total_steps() + 1, self.last_epoch
-        top = 0.3*total - 1
-        if step <= top: pct, lrs, betas = step/top, (1/25, 1.), (.95, .85)
-        else: pct, lrs, betas = min(1., (step - top)/(total - 1 - top)), (1., 1/25e4), (.85, .95)
-        w = (1 + math.cos(math.pi*pct))/2  # 1 at the start of a phase, 0 at its end
-        for g in self.optimizer.param_groups:
-            if 'betas' in g: g['betas'] = (betas[1] + (betas[0] - betas[1])*w, g['betas'][1])
-        return [base*(lrs[1] + (lrs[0] - lrs[1])*w) for base in self.base_lrs]
+    def fraction(self)->float:
+        "How much of the schedule is done: of the steps (as `OneCycleLR` counts them), of `done()`, or the more."
+        by_time = self.done() if self.done else 0.
+        if not self.total_steps: return by_time
+        # one step more than planned lets the last batch step the schedule too
+        top, last = 0.3*(self.total_steps + 1) - 1, self.total_steps
+        step = self.last_epoch
+        by_steps = 0.3*step/top if step <= top else 0.3 + 0.7*(step - top)/(last - top)
+        return max(by_steps, by_time)
 
-    def state_dict(self)->dict:  # the plan is not state: whoever resumes passes it again
-        return {k: v for k, v in super().state_dict().items() if k != 'total_steps'}
+    def get_lr(self)->list:
+        factor, beta1 = one_cycle(self.fraction())
+        for g in self.optimizer.param_groups:
+            if 'betas' in g: g['betas'] = (beta1, g['betas'][1])
+        return [base*factor for base in self.base_lrs]
+
+    def state_dict(self)->dict:  # the length and the clock are not state: whoever resumes passes them again
+        return {k: v for k, v in super().state_dict().items() if k not in ('total_steps', 'done')}
 
 # %% ../nbs/02b_runs.ipynb #75344f46
 class TimeBudget:
-    "How many epochs to train: `max_epochs`, or as many as end within `minutes` at the pace of the first, fewer if later epochs are slower."
+    "How long to train: `max_epochs` epochs, or until `minutes` are spent, with time kept for a last validation."
     def __init__(self, minutes:float=None, # The budget (None: train `max_epochs`)
                  max_epochs:int=None, # The most epochs (None: 10 without a budget, no limit with one)
-                 clock:Callable=time.monotonic, # Seconds now: `time.process_time` counts CPU time, a fake clock makes tests exact
-                 spent:list=(), # The seconds each epoch so far took (a resumed run)
-                 planned:int=None, # The epochs a resumed run planned (None: plan again, from its first epoch's pace)
+                 clock:Callable=time.monotonic, # Seconds now: `time.process_time` counts CPU time; a fake one makes tests exact
+                 spent:float=0., # Seconds spent before (a resumed run's, from its `state_dict`)
+                 reserve:float=0., # Seconds the last validation and save took (a resumed run's)
+                 reserve_steps:float=None, # The same in training steps of that time (a resumed run's)
                 ):
-        self.minutes, self.max_epochs, self.clock, self.seconds = minutes, max_epochs, clock, list(spent)
-        self.epochs = planned or max_epochs or 10  # until the first epoch shows the pace
-        self.started = clock() - sum(self.seconds)
-        if minutes and self.seconds and not planned: self.plan()
+        store_attr('minutes,clock,reserve,reserve_steps')
+        self.epochs = max_epochs or (None if minutes else 10)
+        self.started = clock() - spent
+        self.tick = self.trained = self.last_step = self.spent()
+        self.paces, self.pace_then = [], None
+
+    def spent(self)->float:
+        "Seconds of the budget spent."
+        return self.clock() - self.started
+
+    def pace(self)->float:
+        "Seconds a training step takes now: the mean of the last five (0 before the first)."
+        return sum(self.paces)/len(self.paces) if self.paces else 0.
+
+    def kept(self)->float:
+        "Seconds to keep for the last validation and save: the last one's, in steps at the pace now when known, and a quarter more."
+        return 1.25*(self.reserve_steps*self.pace() if self.reserve_steps and self.paces else self.reserve)
+
+    def done(self)->float:
+        "The fraction of the training time spent: of the budget less what is `kept` (0 without a budget)."
+        if not self.minutes: return 0.
+        return min(1., self.spent()/max(self.minutes*60 - self.kept(), 1e-9))
+
+    def over(self)->bool:
+        "Would one more step end after the time for training?"
+        return bool(self.minutes) and self.spent() + self.pace() >= self.minutes*60 - self.kept()
+
+    def step(self)->bool:
+        "Note that a training step ended; is the time for training over (`train_one_epoch`'s `until`)?"
+        now = self.spent()
+        self.paces = (self.paces + [now - self.last_step])[-5:]
+        self.last_step = now
+        return self.over()
 
     def epochs_from(self, first:int):
-        "The epochs to train from `first` on, each timed until `end_epoch`, while the plan holds more."
+        "The epochs from `first` on while epochs and time are left; from `end_training` to the next epoch is the reserve."
         epoch = first
-        while epoch < self.epochs:
-            self.tick = self.clock()
+        while (self.epochs is None or epoch < self.epochs) and (epoch == 0 or not self.over()):  # one epoch at least
+            self.tick = self.last_step = self.spent()
             yield epoch
+            self.reserve = self.spent() - self.trained
+            self.reserve_steps = self.reserve/self.pace_then if self.pace_then else None
             epoch += 1
 
-    def plan(self):
-        "As many epochs as end within `minutes` at the pace of the first (at least one, at most `max_epochs`)."
-        n = max(1, int(self.minutes*60 // max(self.seconds[0], 1e-9)))
-        self.epochs = min(n, self.max_epochs) if self.max_epochs else n
+    def end_training(self):
+        "Mark the end of an epoch's training: from here to the next epoch is validation and saving."
+        self.trained, self.pace_then = self.spent(), self.pace()
 
-    def fit_left(self):
-        "Plan fewer epochs if those left, each as long as the last, would end after the budget (never fewer than done)."
-        left = self.minutes*60 - (self.clock() - self.started)
-        self.epochs = min(self.epochs, len(self.seconds) + int(max(left, 0.) // max(self.seconds[-1], 1e-9)))
+    def epoch_seconds(self)->float:
+        "Seconds since the epoch started."
+        return self.spent() - self.tick
 
-    def end_epoch(self)->float:
-        "The seconds the epoch took; after the first, plan the epochs that fit, and after each, fewer if they no longer fit."
-        self.seconds.append(self.clock() - self.tick)
-        if self.minutes and len(self.seconds) == 1: self.plan()
-        if self.minutes: self.fit_left()
-        return self.seconds[-1]
+    def state_dict(self)->dict:
+        "What a resumed run needs (`TimeBudget(..., **state)`): the seconds spent, and the time to keep for validation."
+        return {'spent': self.spent(), 'reserve': self.reserve, 'reserve_steps': self.reserve_steps}
+
+    def used(self)->dict:
+        "How much of the budget the run used, for the run's metadata."
+        seconds = self.spent()
+        share = seconds/(self.minutes*60) if self.minutes else None
+        return {'minutes': self.minutes, 'seconds': seconds, 'share': share}

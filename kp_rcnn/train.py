@@ -17,16 +17,16 @@ from tqdm.auto import tqdm
 
 from .dataset import KeypointDataset, collate, load_dataset
 from .utils import pick_device
-from .metrics import BEST_METRICS, evaluate
+from .metrics import BEST_METRICS, Evaluation
 from .model import ModelConfig, build_model, get_backbone, load_checkpoint, make_config, model_from_checkpoint, model_sources, sized_for_objects
 from .runs import OneCycleSchedule, RunFolder, RunFolderError, TimeBudget, claim_run_folder
 from .transforms import AUGMENTATIONS, describe_flips, make_augmentation
 
 # %% auto #0
-__all__ = ['FROM_SCRATCH', 'FINE_TUNING', 'RESUME_LONGER', 'RESUME_HERE', 'native_bf16', 'amp_dtype', 'Distributed',
-           'start_distributed', 'to_device', 'check_finite', 'train_one_epoch', 'validation_loss', 'TrainArgs',
-           'requested_config', 'pretrained', 'training_defaults', 'model_config', 'make_datasets', 'make_loader',
-           'check_settings', 'resume_settings', 'TrainingInterrupted', 'fit']
+__all__ = ['FROM_SCRATCH', 'FINE_TUNING', 'RESUME_LONGER', 'RESUME_HERE', 'BN_IMAGES', 'native_bf16', 'amp_dtype', 'Distributed',
+           'start_distributed', 'to_device', 'check_finite', 'train_one_epoch', 'losses_and_detections', 'validate',
+           'estimate_bn_statistics', 'TrainArgs', 'requested_config', 'pretrained', 'training_defaults', 'model_config',
+           'make_datasets', 'make_loader', 'check_settings', 'resume_settings', 'TrainingInterrupted', 'fit']
 
 # %% ../nbs/03_train.ipynb #003cde27
 def native_bf16()->bool:
@@ -34,6 +34,7 @@ def native_bf16()->bool:
     # torch's tests for these instructions are underscored (there is no public one); one that is missing counts as no
     return any(getattr(torch.cpu, f, lambda: False)() for f in ('_is_avx512_bf16_supported', '_is_amx_tile_supported'))
 
+# %% ../nbs/03_train.ipynb #29b8c650
 def amp_dtype(device:torch.device)->torch.dtype|None:
     "The autocast dtype on `device`: bfloat16 or float16 on CUDA, bfloat16 on a CPU with native bfloat16, None (float32) elsewhere."
     if device.type == 'cuda': return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
@@ -66,9 +67,17 @@ class Distributed:
         box = [value]; torch.distributed.broadcast_object_list(box, src=0)
         return box[0]
 
-    def stop(self):
-        if self.world_size > 1: torch.distributed.barrier(); torch.distributed.destroy_process_group()
+    def stop(self, wait:bool=True # Wait for the other processes (not when this one failed: they may never come)
+            ):
+        "Leave the process group (nothing in a single process)."
+        if self.world_size == 1: return
+        if wait: torch.distributed.barrier()
+        torch.distributed.destroy_process_group()
 
+    def __enter__(self): return self
+    def __exit__(self, kind, *exc): self.stop(wait=kind is None)
+
+# %% ../nbs/03_train.ipynb #d7d29ff3
 def start_distributed(device:str='auto')->Distributed:
     "Join the process group that `torchrun` describes in the environment, if any, and pick this process's device."
     world = int(os.environ.get('WORLD_SIZE', 1))
@@ -88,6 +97,7 @@ def to_device(images:list, # Image tensors
     return ([im.to(device, non_blocking=nb) for im in images],
             [{k: (v.to(device, non_blocking=nb) if torch.is_tensor(v) else v) for k, v in t.items()} for t in targets])
 
+# %% ../nbs/03_train.ipynb #2b58bf89
 def check_finite(losses:dict, # Loss terms of one step
                  step:int, # The step, for the message
                  targets:list): # The batch's targets, for the file names
@@ -97,6 +107,7 @@ def check_finite(losses:dict, # Loss terms of one step
             files = ', '.join(str(t.get('file')) for t in targets)
             raise FloatingPointError(f"step {step}: {name} is {value.item()} (batch: {files}); try a lower --lr")
 
+# %% ../nbs/03_train.ipynb #4cf0ddd3
 def train_one_epoch(model:nn.Module, # A torchvision detection model
                     optimizer:torch.optim.Optimizer,
                     loader:DataLoader, # Yields `(images, targets)` batches
@@ -105,11 +116,12 @@ def train_one_epoch(model:nn.Module, # A torchvision detection model
                     scaler:torch.amp.GradScaler=None, # For float16 training
                     dtype:torch.dtype=None, # Autocast dtype (None: float32)
                     clip:float=10., # Largest gradient norm (0: no clipping)
+                    until:Callable=None, # Called after each step: stop when it returns True (a time budget's `step`)
                     step:int=0, # Steps done before this epoch, for messages
                     desc:str='train', # Progress bar label
                     progress:bool=True, # Show a progress bar
-                   )->dict: # Mean of each loss term, and `loss`, their sum
-    "Train `model` on every batch of `loader` once."
+                   )->dict: # Mean of each loss term, `loss` their sum, and `steps`
+    "Train `model` on every batch of `loader` once, or until `until()`."
     model.train()
     sums, n = {}, 0
     bar = tqdm(loader, desc=desc, leave=False, disable=not progress, dynamic_ncols=True)
@@ -129,23 +141,67 @@ def train_one_epoch(model:nn.Module, # A torchvision detection model
         for k, v in (losses | {'loss': loss}).items(): sums[k] = sums.get(k, 0.) + v.item()
         n += 1
         bar.set_postfix(loss=f"{loss.item():.3f}", lr=f"{optimizer.param_groups[0]['lr']:.2e}")
-    return {k: v/max(n, 1) for k, v in sums.items()}
+        if until is not None and until(): break
+    bar.close()
+    return {k: v/max(n, 1) for k, v in sums.items()} | {'steps': n}
 
 # %% ../nbs/03_train.ipynb #a7e86a2e
 @torch.no_grad()
-def validation_loss(model:nn.Module, loader:DataLoader, device:torch.device, dtype=None)->float:
-    "The mean training loss on `loader`, without updating batch-norm statistics."
-    model.train()
-    for m in model.modules():
-        if isinstance(m, nn.modules.batchnorm._BatchNorm): m.eval()
-    total, n = 0., 0
-    for images, targets in loader:
-        images, targets = to_device(images, targets, device)
-        with torch.autocast(device.type, dtype=dtype, enabled=dtype is not None):
-            total += sum(model(images, targets).values()).item()
-        n += 1
+def losses_and_detections(model:nn.Module, # A torchvision `GeneralizedRCNN` (`KeypointRCNN`), not wrapped
+                          images:list, # Image tensors, on the model's device
+                          targets:list, # Their targets
+                          dtype:torch.dtype=None, # Autocast dtype of the losses, as in training (None: float32)
+                         )->tuple: # `(losses, detections)`: the training loss terms, and the outputs in evaluation mode
+    "One batch's training losses and detections, from one pass of the backbone with batch norm as in evaluation."
     model.eval()
-    return total/max(n, 1)
+    sizes = [im.shape[-2:] for im in images]
+    batch, resized = model.transform(images, targets)
+    features = model.backbone(batch.tensors)
+    model.rpn.train(); model.roi_heads.train()
+    with torch.autocast(batch.tensors.device.type, dtype=dtype, enabled=dtype is not None):
+        proposals, rpn_losses = model.rpn(batch, features, resized)
+        _, head_losses = model.roi_heads(features, proposals, batch.image_sizes, resized)
+    model.rpn.eval(); model.roi_heads.eval()
+    proposals, _ = model.rpn(batch, features)
+    detections, _ = model.roi_heads(features, proposals, batch.image_sizes)
+    return rpn_losses | head_losses, model.transform.postprocess(detections, batch.image_sizes, sizes)
+
+# %% ../nbs/03_train.ipynb #e85332c7
+def validate(model:nn.Module, # A torchvision `GeneralizedRCNN` (`KeypointRCNN`), not wrapped
+             loader:DataLoader, # Validation batches, in order
+             schema, # The keypoints (`KeypointSchema`)
+             device:torch.device,
+             dtype:torch.dtype=None, # Autocast dtype of the loss, as in training (None: float32); detections are float32
+            )->tuple: # `(Evaluation, metrics)`: the scored outputs, and their metrics with `val_loss`
+    "Validate `model` on `loader` in one pass: the metrics and the validation loss together."
+    was_training = model.training
+    targets, outputs, total = [], [], 0.
+    try:
+        for images, batch_targets in loader:
+            losses, detections = losses_and_detections(model, *to_device(images, batch_targets, device), dtype=dtype)
+            total += sum(losses.values()).item()
+            outputs += [{k: v.cpu() for k, v in d.items()} for d in detections]
+            targets += batch_targets
+    finally: model.train(was_training)
+    scored = Evaluation(targets, outputs, schema, dataset=loader.dataset)
+    return scored, scored.metrics | {'val_loss': total/max(len(loader), 1)}
+
+# %% ../nbs/03_train.ipynb #94d847c6
+@torch.no_grad()
+def estimate_bn_statistics(model:nn.Module, # A torchvision `GeneralizedRCNN`, not wrapped
+                           loader:DataLoader, # Batches of training images, without augmentation
+                           device:torch.device,
+                          )->int: # The batch-norm layers re-estimated
+    "Set the running statistics of the batch norms in `model`'s backbone to their average over `loader`'s images."
+    norms = [m for m in model.backbone.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+    if not norms: return 0
+    was_training, momenta = model.training, [m.momentum for m in norms]
+    model.eval()
+    for m in norms: m.reset_running_stats(); m.momentum = None; m.train()  # momentum None: a plain average
+    for images, _ in loader: model.backbone(model.transform([im.to(device) for im in images])[0].tensors)
+    for m, momentum in zip(norms, momenta): m.momentum = momentum
+    model.train(was_training)
+    return len(norms)
 
 # %% ../nbs/03_train.ipynb #41a19710
 @dataclass
@@ -154,7 +210,7 @@ class TrainArgs:
     data:str                          # LabelMe folder or COCO keypoints JSON file
     out:str = 'runs/train'            # Run folder
     epochs:int = None                 # Epochs: 10, or with `minutes` as many as the budget allows (given as well: the most)
-    minutes:float = None              # Wall-clock budget: the epochs that end within it at the first's pace, fewer if later ones are slower
+    minutes:float = None              # Wall-clock budget: the schedule follows the clock; the last validation and save end within it
     batch_size:int = 4                # Images per training step
     preset:str = 'full'               # Model preset: 'full' (ResNet-50-FPN, 512 px), 'light' (MobileNetV3-FPN, 256 px) or one you registered
     backbone:str = None               # Override the preset's backbone
@@ -187,10 +243,12 @@ def requested_config(args:TrainArgs, **fields)->ModelConfig:
     over = {k: getattr(args, k) for k in ('backbone', 'train_size') if getattr(args, k) is not None}
     return make_config(args.preset, weights=args.weights, backbone_weights=args.backbone_weights, **over, **fields)
 
+# %% ../nbs/03_train.ipynb #cff1a79d
 def pretrained(args:TrainArgs)->bool:
     "Does `args` start from downloaded or given weights (a detector's or a backbone's), rather than random ones?"
     return any(source is not None for source in model_sources(requested_config(args)))
 
+# %% ../nbs/03_train.ipynb #a1773690
 def training_defaults(args:TrainArgs)->TrainArgs:
     "`args` with `lr` and `augment`, where None, chosen for fine-tuning pretrained weights or for training from random ones."
     chosen = FINE_TUNING if pretrained(args) else FROM_SCRATCH
@@ -202,6 +260,7 @@ def model_config(args:TrainArgs, ds:KeypointDataset)->ModelConfig:
     config = requested_config(args, num_keypoints=len(ds.schema))
     return sized_for_objects(config, max((len(r.keypoints) for r in ds.records), default=0))
 
+# %% ../nbs/03_train.ipynb #cc727bca
 def make_datasets(ds:KeypointDataset, args:TrainArgs, train_size:int)->tuple:
     "`(train, valid)` datasets: `ds` split, or `ds` and `args.val`; only training images are transformed."
     if args.val: train, valid = ds, load_dataset(args.val, schema=ds.schema)
@@ -213,6 +272,7 @@ def make_datasets(ds:KeypointDataset, args:TrainArgs, train_size:int)->tuple:
     train.transforms, valid.transforms = make_augmentation(args.augment, train_size, ds.schema), None
     return train, valid
 
+# %% ../nbs/03_train.ipynb #c18730e2
 def make_loader(ds, args:TrainArgs, device, shuffle:bool, epoch:int=0, procs=None)->DataLoader:
     "A loader over `ds` (this process's share of it when training in several); shuffling and augmentation follow `args.seed` and `epoch`."
     workers = args.workers if args.workers is not None else (min(8, os.cpu_count() or 1) if device.type == 'cuda' else 0)
@@ -255,6 +315,7 @@ def resume_settings(run:dict, # The settings the run was trained with (`train_ar
                          "to continue the run, or train a new run with them (another --out, or --overwrite)")
     return {**run, **asked, **{k: given.get(k, default[k]) for k in RESUME_HERE}}, {k: (run.get(k), v) for k, v in asked.items()}
 
+# %% ../nbs/03_train.ipynb #04ca684a
 class TrainingInterrupted(KeyboardInterrupt):
     "Ctrl-C during `fit`'s epochs; the message says what the run folder holds and how to continue."
     def __init__(self, out, # The run folder
@@ -278,10 +339,54 @@ def _resolve_args(data, args, resume, overwrite, kwargs)->tuple:
     settings, changed = resume_settings(ckpt['train_args'], given, out)
     return TrainArgs(**{**settings, 'out': str(out)}), ckpt, changed
 
+# %% ../nbs/03_train.ipynb #1e1f3cd2
+BN_IMAGES = 64  # unaugmented training images that re-estimate batch-norm statistics before each validation
+
+def _loaders(ds:KeypointDataset, args:TrainArgs, config:ModelConfig, device)->tuple:
+    "`(train, valid, valid_dl, bn_dl)`: the split, and loaders for validation and for batch-norm statistics."
+    train, valid = make_datasets(ds, args, config.train_size)
+    plain = train.subset(range(min(BN_IMAGES, len(train))))
+    valid_dl = make_loader(valid, args, device, shuffle=False)
+    return train, valid, valid_dl, make_loader(plain, args, device, shuffle=False)
+
+# %% ../nbs/03_train.ipynb #c1081ca0
+def _restore(ckpt:dict, **state)->list:
+    "Load `last.pt`'s state into each of `state` (`optimizer=`, `scheduler=`, `scaler=`); the history so far."
+    if not ckpt: return []
+    for name, thing in state.items():
+        if thing is not None and ckpt.get(name): thing.load_state_dict(ckpt[name])
+    return ckpt['history']
+
+def _time_spent(ckpt:dict)->dict:
+    "A resumed run's `TimeBudget` state (runs saved before it was kept: their epochs' seconds)."
+    if not ckpt: return {}
+    return ckpt.get('time') or {'spent': sum(row['seconds'] for row in ckpt['history'])}
+
+# %% ../nbs/03_train.ipynb #31205529
+def _start_line(config:ModelConfig, device, dtype=None, processes:int=1)->str:
+    "The start of the first log line: what trains where."
+    precision = f" with {dtype}" if dtype else ''
+    several = f" in {processes} processes" if processes > 1 else ''
+    return f"training {config.backbone} at {config.train_size} px on {device}{precision}{several}"
+
+def _epoch_line(row:dict, budget:TimeBudget, best:bool)->str:
+    "The log line of an epoch: its losses and metrics, and how far through the budget the run is."
+    done = f" ({budget.used()['share']:.0%} of {budget.minutes:g} min)" if budget.minutes else f"/{budget.epochs}"
+    metrics = ', '.join(f"{k} {row[k]:.3f}" for k in ('loss', 'val_loss', 'oks_ap', 'pck@0.2'))
+    return f"epoch {row['epoch']}{done}: {metrics}{' (best)' if best else ''}"
+
+def _end_line(budget:TimeBudget, history:list, trained:int, out)->str:
+    "The closing log line: how much of the budget the run used, or that a resumed run had nothing left to train."
+    if not trained: return f"{out}: the run has trained its {len(history)} epochs; give more epochs or minutes to train longer"
+    minutes = budget.used()['seconds']/60
+    if not budget.minutes: return f"{out}: {trained} epochs in {minutes:.1f} min"
+    return f"{out}: {trained} epochs in {minutes:.1f} of {budget.minutes:g} min ({budget.used()['share']:.0%} of the budget)"
+
+# %% ../nbs/03_train.ipynb #62132b7f
 def fit(data=None, # LabelMe folder or COCO JSON file (or pass `args`)
         args:TrainArgs=None, # All settings at once; keyword arguments override them
         resume=False, # True (or a run folder): continue the run in `out` from its `last.pt`
-        overwrite:bool=False, # Start a new run in `out` although it holds one (its files are replaced at the first save)
+        overwrite:bool=False, # Start a new run in `out` although it holds one (its files go at the first save)
         clock:Callable=time.monotonic, # Seconds now, for `minutes`: `time.process_time` budgets CPU time
         on_epoch_end:Callable=None, # Called in every process after each epoch is saved, as `on_epoch_end(row, model)`
         **kwargs, # Any `TrainArgs` field
@@ -295,54 +400,57 @@ def fit(data=None, # LabelMe folder or COCO JSON file (or pass `args`)
     dtype = amp_dtype(device) if args.amp else None
     torch.manual_seed(args.seed)
 
-    with claim_run_folder(args.out, resume, overwrite, main):  # the folder is this run's alone until fit returns
-        if changed: log(f"resuming {args.out} with " + ', '.join(f"{k} {new} (the run's {old})" for k, (old, new) in changed.items()))
+    # the folder is this run's alone until fit returns; the process group is left however fit ends
+    with procs, claim_run_folder(args.out, resume=resume, overwrite=overwrite, main=main):
+        # the budget starts once the folder is taken; every process reads process 0's clock, so all stop at one step
+        budget = TimeBudget(args.minutes, args.epochs, clock=lambda: procs.agree(clock()), **_time_spent(ckpt))
+        news = ', '.join(f"{k} {new} (the run's {was})" for k, (was, new) in changed.items())
+        if changed: log(f"resuming {args.out} with {news}")
         # data
         ds = load_dataset(args.data)
-        if ckpt and ds.schema != ckpt['schema']: raise ValueError(f"{args.data}: keypoints {ds.schema.names} differ from the run's {ckpt['schema'].names}")
+        if ckpt and ds.schema != ckpt['schema']:
+            raise ValueError(f"{args.data}: keypoints {ds.schema.names} differ from the run's {ckpt['schema'].names}")
         config = ckpt['config'] if ckpt else model_config(args, ds)
-        train_ds, valid_ds = make_datasets(ds, args, config.train_size)
-        valid_dl = make_loader(valid_ds, args, device, shuffle=False)
+        train_ds, valid_ds, valid_dl, bn_dl = _loaders(ds, args, config, device)
         steps_per_epoch = len(make_loader(train_ds, args, device, shuffle=True, procs=procs))
 
-        # model, optimizer, and a schedule as long as the budget plans; the peak learning rate grows with the number of
-        # processes (linear scaling rule), and every process reads process 0's clock, so that all plan alike
+        # model, optimizer (its peak learning rate grows with the processes: the linear scaling rule), schedule; resume
         model = (model_from_checkpoint(ckpt) if ckpt else build_model(config)).to(device)
-        optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=args.lr*procs.world_size, weight_decay=args.weight_decay)
+        trainable = [p for p in model.parameters() if p.requires_grad]
+        optimizer = torch.optim.AdamW(trainable, lr=args.lr*procs.world_size, weight_decay=args.weight_decay)
         scaler = torch.amp.GradScaler('cuda') if dtype == torch.float16 else None
-        history = ckpt['history'] if ckpt else []
-        budget = TimeBudget(args.minutes, args.epochs, lambda: procs.agree(clock()), [h['seconds'] for h in history],
-                            None if changed else ckpt and ckpt['epochs'])  # a new length: planned again
-        scheduler = OneCycleSchedule(optimizer, lambda: budget.epochs*steps_per_epoch)
-
-        # resume exactly where last.pt left off
-        if ckpt:
-            optimizer.load_state_dict(ckpt['optimizer']); scheduler.load_state_dict(ckpt['scheduler'])
-            if scaler is not None and ckpt.get('scaler'): scaler.load_state_dict(ckpt['scaler'])
-        run = RunFolder(args.out, ds.schema, config, args.best_metric, ckpt and ckpt['best'], main, len(history), overwrite,
-                        train_args=asdict(args), processes=procs.world_size,
-                        dataset={'data': args.data, 'val': args.val, 'train_images': len(train_ds), 'val_images': len(valid_ds)})
+        total_steps = budget.epochs and budget.epochs*steps_per_epoch
+        scheduler = OneCycleSchedule(optimizer, total_steps=total_steps, done=budget.done)
+        history = _restore(ckpt, optimizer=optimizer, scheduler=scheduler, scaler=scaler)
+        images = {'train_images': len(train_ds), 'val_images': len(valid_ds)}
+        run = RunFolder(args.out, ds.schema, config, best_metric=args.best_metric, best=ckpt and ckpt['best'],
+                        main=main, saved=len(history), replace=overwrite, train_args=asdict(args),
+                        processes=procs.world_size,
+                        dataset={'data': args.data, 'val': args.val, **images})
         run.check_space(model)  # a disk too full for the first save is found now, not after an epoch
-        trained = procs.wrap(model)
-        log(f"training {config.backbone} at {config.train_size} px on {device}{' with ' + str(dtype) if dtype else ''}"
-            f"{f' in {procs.world_size} processes' if procs.world_size > 1 else ''}: {len(train_ds)} training and {len(valid_ds)} "
-            f"validation images, from epoch {len(history)+1}{f' for {args.minutes} minutes' if args.minutes else f' to {budget.epochs}'}")
+        trained, first = procs.wrap(model), len(history)
+        length = f"for {args.minutes:g} minutes" if args.minutes else f"to {budget.epochs}"
+        log(f"{_start_line(config, device, dtype=dtype, processes=procs.world_size)}: {len(train_ds)} training and "
+            f"{len(valid_ds)} validation images, from epoch {first + 1} {length}")
         log(describe_flips(train_ds.transforms, ds.schema))
 
         try:
-            for epoch in budget.epochs_from(len(history)):
+            for epoch in budget.epochs_from(first):
                 torch.manual_seed(args.seed*1000 + epoch)
                 train_dl = make_loader(train_ds, args, device, shuffle=True, epoch=epoch, procs=procs)
-                losses = train_one_epoch(trained, optimizer, train_dl, device, scheduler, scaler, dtype, args.clip,
-                                         step=epoch*steps_per_epoch, desc=f"epoch {epoch+1}/{budget.epochs}", progress=args.progress and main)
-                scored = evaluate(model, valid_dl, train_ds.schema, device, details=True) if main else None  # the run folder keeps the best one's tables
-                metrics = scored.metrics | {'val_loss': validation_loss(model, valid_dl, device, dtype)} if main else {}
-                history = procs.agree(history + [{'epoch': epoch+1, 'lr': optimizer.param_groups[0]['lr'], **losses, **metrics, 'seconds': budget.end_epoch()}])
-                best = run.save(model, history, budget.epochs, scored, optimizer=optimizer.state_dict(), scheduler=scheduler.state_dict(),
-                                scaler=scaler.state_dict() if scaler else None)
-                log(f"epoch {epoch+1}/{budget.epochs}: " + ', '.join(f"{k} {history[-1][k]:.3f}" for k in ('loss', 'val_loss', 'oks_ap', 'pck@0.2')) + (' (best)' if best else ''))
+                losses = train_one_epoch(trained, optimizer, train_dl, device, scheduler=scheduler, scaler=scaler,
+                                         dtype=dtype, clip=args.clip, until=budget.step, step=epoch*steps_per_epoch,
+                                         desc=f"epoch {epoch + 1}", progress=args.progress and main)
+                budget.end_training()
+                estimate_bn_statistics(model, bn_dl, device)
+                scored, metrics = validate(model, valid_dl, ds.schema, device, dtype=dtype) if main else (None, {})
+                row = {'epoch': epoch + 1, 'lr': optimizer.param_groups[0]['lr'], **losses, **metrics}
+                history = procs.agree(history + [row | {'seconds': budget.epoch_seconds()}])
+                best = run.save(model, history, epochs=budget.epochs, evaluation=scored, budget=budget.used(),
+                                optimizer=optimizer.state_dict(), scheduler=scheduler.state_dict(),
+                                scaler=scaler and scaler.state_dict(), time=budget.state_dict())
+                log(_epoch_line(history[-1], budget, best))
                 if on_epoch_end: on_epoch_end(history[-1], model)
         except KeyboardInterrupt: raise TrainingInterrupted(args.out, run.saved, args.data) from None
-        if ckpt and len(history) == len(ckpt['history']): log(f"{args.out}: the run has trained its {len(history)} epochs; give more epochs or minutes to train longer")
-        procs.stop()
+        log(_end_line(budget, history, trained=len(history) - first, out=args.out))
     return pd.DataFrame(history)

@@ -34,3 +34,16 @@ def test_fifo_is_refused_at_once(tmp_path):
     assert done.returncode == 0, done.stderr
     assert f"{data}: 2 images" in done.stdout
     for name in ('face_001.jpg', 'frame.json'): assert f'{name}: not a regular file (a FIFO)' in done.stdout + done.stderr
+
+def test_training_into_the_data_folder_keeps_it_readable(tmp_path):
+    "`kp-rcnn train DATA --out DATA/run`, then `kp-rcnn inspect DATA`: the run's files are not taken for annotations."
+    data = make_face_dataset(tmp_path/'faces', n_images=6, width=96, height=96, seed=0)
+    train = subprocess.run([sys.executable, '-m', 'kp_rcnn.cli', 'train', str(data), '--out', str(data/'run'), '--preset', 'light',
+                            '--train-size', '64', '--epochs', '1', '--batch-size', '2', '--weights', 'none',
+                            '--backbone-weights', 'none', '--no-progress'],
+                           capture_output=True, text=True, timeout=600, env=os.environ | {'OMP_NUM_THREADS': '1'})
+    assert train.returncode == 0, train.stderr[-2000:]
+    assert (data/'run'/'colormap.json').is_file() and (data/'run'/'training_metadata.json').is_file()
+    done = inspect(data)
+    assert done.returncode == 0, done.stderr
+    assert f"{data}: 6 images" in done.stdout
