@@ -25,8 +25,8 @@ from .train import TrainArgs, fit
 # %% auto #0
 __all__ = ['COMMANDS', 'USER_ERRORS', 'OS_HINTS', 'add_argument', 'add_options', 'command', 'kwargs_for', 'inspect_command',
            'sample_command', 'download_command', 'train_command', 'evaluate_command', 'predict_command',
-           'export_command', 'demo_command', 'predict_videos_command', 'frames_command', 'make_parser', 'error_line',
-           'main']
+           'export_command', 'demo_command', 'report_skipped', 'predict_videos_command', 'frames_command',
+           'make_parser', 'error_line', 'main']
 
 # %% ../nbs/05_cli.ipynb #3e6717f7
 def _help(doc:str, default)->str:
@@ -249,6 +249,15 @@ def demo_command(out:Path=Path('demo_out'), # Folder for everything the demo wri
           f"keypoint AP = {metrics['oks_ap']:.2f}")
 
 # %% ../nbs/05_cli.ipynb #7ba57d3d
+def report_skipped(skipped:list, # `(file, reason)` of the files a command could not read
+                   skip_bad:bool=True, # Go on without an error; else end in one that counts them
+                   what:str='videos', # What they are, for the error
+                  ):
+    "Print `skipped_report` on standard error and, unless `skip_bad`, raise the error that suggests --skip-bad."
+    for line in skipped_report(skipped): print(line, file=sys.stderr)
+    if skipped and not skip_bad:
+        raise ValueError(f"{len(skipped)} {what} could not be read (listed above); --skip-bad goes on without an error")
+
 def predict_videos_command(model:Path, # A kp_rcnn checkpoint, or a .onnx file
                            videos:list, # Video files
                            images:list, # Image files and folders, predicted after the videos (`predict_command`)
@@ -262,7 +271,7 @@ def predict_videos_command(model:Path, # A kp_rcnn checkpoint, or a .onnx file
     for d in done['videos']:
         drawn = f"; drawn: {d['drawn']}" if d['drawn'] and d['frames'] else ""
         if d['frames'] or not d['skipped']: print(f"{d['frames']} frames, {d['objects']} objects: {d['table']}{drawn}")
-    for line in skipped_report(done['skipped']): print(line, file=sys.stderr)
+    report_skipped(done['skipped'])
     if images: predict_command(model, images, out, skip_bad=skip_bad, progress=progress, **kwargs)
     if done['skipped'] and not skip_bad:
         raise ValueError(f"{len(done['skipped'])} videos could not be read to their end (listed above); the frames "
@@ -286,10 +295,7 @@ def frames_command(videos:list[Path], # Video files, or folders of videos (searc
     if kwargs.get('model'):
         kept = f"; kept {len(done['kept'])} that a person changed" if done['kept'] else ""
         print(f"wrote {len(done['labelme'])} LabelMe files{kept}")
-    for line in skipped_report(done['skipped']): print(line, file=sys.stderr)
-    if done['skipped'] and not skip_bad:
-        raise ValueError(f"{len(done['skipped'])} videos could not be read (listed above); --skip-bad goes on without "
-                         "an error")
+    report_skipped(done['skipped'], skip_bad)
     return done
 
 # %% ../nbs/05_cli.ipynb #76aa9642

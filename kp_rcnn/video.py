@@ -24,8 +24,8 @@ from .utils import atomic_write
 # %% auto #0
 __all__ = ['VIDEO_SUFFIXES', 'MissingExtra', 'import_av', 'write_sample_video', 'open_video', 'is_video', 'split_videos',
            'VideoInfo', 'video_info', 'Frame', 'read_frames', 'read_ahead', 'predict_frames', 'video_columns',
-           'video_rows', 'video_writer', 'predict_video', 'predict_videos', 'thumbnails', 'kmeans', 'choose_frames',
-           'frame_path', 'extract_frames']
+           'video_rows', 'video_writer', 'predict_video', 'predict_videos', 'thumbnails', 'sq_distances', 'kmeans',
+           'choose_frames', 'frame_path', 'extract_frames']
 
 # %% ../nbs/04d_video.ipynb #bc4b1513
 class MissingExtra(ModuleNotFoundError, RuntimeError):
@@ -328,6 +328,12 @@ def thumbnails(video, # A video file
     frames = list(read_frames(video, every, start, end, convert=grey))
     return np.array([f.index for f in frames]), np.stack([f.image.reshape(-1) for f in frames]).astype(np.float32)/255
 
+def sq_distances(x:np.ndarray, # `(n, d)` points
+                 c:np.ndarray, # `(k, d)` points
+                )->np.ndarray: # `(n, k)`
+    "Squared distances between two sets of points, without an `(n, k, d)` array in between."
+    return np.maximum((x*x).sum(1)[:, None] - 2*x @ c.T + (c*c).sum(1)[None], 0)
+
 def kmeans(x:np.ndarray, # `(n, d)` points
            k:int, # Clusters
            steps:int=30, # Most Lloyd steps
@@ -337,11 +343,11 @@ def kmeans(x:np.ndarray, # `(n, d)` points
     rng = np.random.default_rng(seed)
     centres = x[[rng.integers(len(x))]]
     for _ in range(1, k):  # k-means++: each next centre far from those chosen
-        d = ((x[:, None] - centres[None])**2).sum(-1).min(1)
+        d = sq_distances(x, centres).min(1)
         pick = rng.choice(len(x), p=d/d.sum()) if d.sum() > 0 else rng.integers(len(x))
         centres = np.concatenate([centres, x[[pick]]])
     for _ in range(steps):
-        nearest = ((x[:, None] - centres[None])**2).sum(-1).argmin(1)
+        nearest = sq_distances(x, centres).argmin(1)
         moved = np.stack([x[nearest == j].mean(0) if (nearest == j).any() else centres[j] for j in range(k)])
         if np.allclose(moved, centres): break
         centres = moved
@@ -356,7 +362,7 @@ def choose_frames(video, # A video file
     index, x = thumbnails(video, **kwargs)
     if len(x) <= n: return index.tolist()
     centres = kmeans(x, n, seed=seed)
-    d = ((x[:, None] - centres[None])**2).sum(-1)
+    d = sq_distances(x, centres)
     chosen = set()
     for j in np.argsort(d.min(0)):  # each centre takes its nearest frame not taken yet
         chosen.add(next(i for i in np.argsort(d[:, j]) if i not in chosen))
