@@ -197,9 +197,13 @@ def read_ahead(items # An iterable; its next item is made in a thread while the 
 def _batches(frames, size:int, train_size:int):
     "Lists of `size` `(frame, (model input, placement))`."
     batch = []
-    for frame in frames:
-        batch.append((frame, prepare_image(frame.image, train_size)))
-        if len(batch) == size: yield batch; batch = []
+    try:
+        for frame in frames:
+            batch.append((frame, prepare_image(frame.image, train_size)))
+            if len(batch) == size: yield batch; batch = []
+    except AnnotationError:  # a video broke: the frames read before it are predicted all the same
+        if batch: yield batch
+        raise
     if batch: yield batch
 
 def predict_frames(predictor:Predictor, # A `Predictor` (see `load_predictor`)

@@ -1,7 +1,7 @@
 """Video cases a notebook cannot show well: PyAV missing, memory over a longer video, a FIFO named .mp4.
 The rest (predictions equal to `predict` on the frames as images, drawn videos, cut videos, `kp-rcnn predict` and
 `kp-rcnn frames` end to end) is tested in nbs/04d_video.ipynb and nbs/05_cli.ipynb."""
-import os, subprocess, sys, textwrap
+import os, re, subprocess, sys, textwrap, time
 from pathlib import Path
 
 import numpy as np
@@ -70,3 +70,15 @@ def test_fifo_named_mp4_is_refused_not_waited_on(tmp_path):
     done = predict_video(NothingPredictor(KeypointSchema(FACE_KEYPOINTS), 64), tmp_path/'pipe.mp4', tmp_path/'out',
                          on_error='skip')
     assert done['skipped'] == [(str(tmp_path/'pipe.mp4'), 'not a regular file')]  # ...refused without being opened
+
+class SlowNothingPredictor(NothingPredictor):
+    "Finds nothing, slowly enough for a progress bar to redraw."
+    def run(self, images): time.sleep(0.3); return super().run(images)
+
+def test_progress_bar_counts_frames_with_time_left(tmp_path, capsys):
+    "The bar counts frames of the header's total, in frames per second, with the time left (tqdm's `elapsed<left`)."
+    write_sample_video(tmp_path/'a.mp4', n_frames=12)
+    predict_video(SlowNothingPredictor(KeypointSchema(FACE_KEYPOINTS), 64), tmp_path/'a.mp4', tmp_path/'out', every=2,
+                  batch_size=2, progress=True)
+    err = capsys.readouterr().err
+    assert re.search(r" [1-5]/6 \[\d\d:\d\d<\d\d:\d\d, +[\d.]+frame/s\]", err), err
