@@ -10,7 +10,7 @@ drawn video against drawn pictures. Each figure is the best of `--rounds` rounds
 
 Measured on a 2-core x86_64 CPU shared with other jobs (load average about 7), torch 2.14.1, 2 threads, the tiny
 checkpoint, 120 frames of 640 x 480 (bench/results/video_speed_tiny_*_c34d6d7_2cpu.json): the video at 11.0 frames/s
-against 9.6 for the JPEG files, 1.14x; with --draw 9.5 against 5.6, 1.72x (a drawn MP4 is quicker to write than PNGs)."""
+against 9.6 for the JPEG files, 1.14x; with --draw 9.5 against 5.6, 1.72x (one MP4 against a PNG per frame)."""
 import argparse, os, tempfile
 from pathlib import Path
 
@@ -45,7 +45,8 @@ def main(checkpoint, frames, width, height, onnx, draw, rounds, threads, json_pa
             s = timed(lambda: kp_rcnn(['predict', str(model), *inputs, '--out', str(folder/'out'), '--threshold', '0.5',
                                        '--no-progress', '--overwrite', *extra]))
             if k: best[name] = min(best.get(name, s), s)
-    rows = {name: {'frames/s': frames/s, 'x images': best['the same frames as JPEG files']/s} for name, s in best.items()}
+    images = best['the same frames as JPEG files']
+    rows = {name: {'frames/s': frames/s, 'x images': images/s} for name, s in best.items()}
     table('input', rows)
     if json_path: write_json_atomic(json_path, {'machine': machine(), 'checkpoint': str(model_name), 'onnx': onnx,
                                                 'frames': frames, 'size': [width, height], 'draw': draw, 'rows': rows},
