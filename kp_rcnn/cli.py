@@ -271,6 +271,9 @@ def predict_videos_command(model:Path, # A kp_rcnn checkpoint, or a .onnx file
     for d in done['videos']:
         drawn = f"; drawn: {d['drawn']}" if d['drawn'] and d['frames'] else ""
         if d['frames'] or not d['skipped']: print(f"{d['frames']} frames, {d['objects']} objects: {d['table']}{drawn}")
+    if kwargs.get('labelme'):
+        print("--labelme writes LabelMe files for images; for a video, `kp-rcnn frames VIDEO --model MODEL` writes them "
+              "for the frames worth labelling", file=sys.stderr)
     report_skipped(done['skipped'])
     if images: predict_command(model, images, out, skip_bad=skip_bad, progress=progress, **kwargs)
     if done['skipped'] and not skip_bad:
