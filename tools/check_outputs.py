@@ -12,7 +12,7 @@ import ast, json, re, sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PICTURES = {'00c_sample': 1, '00f_show': 3, '01_transforms': 2, '03_train': 1, '04c_review': 2}  # least pictures per notebook
+PICTURES = {'00c_sample': 1, '00f_show': 3, '01_transforms': 2, '03_train': 1, '04c_review': 2, '04d_video': 4}  # least pictures per notebook
 MAX_MB = 5
 SILENT_CALLS = {'close', 'shutdown', 'unlink', 'mkdir', 'write_text', 'write_bytes', 'manual_seed', 'set_num_threads',
                 'nbdev_export', 'simplefilter', 'save', 'savefig', 'append', 'update', 'paste', 'rmtree', 'start', 'sleep', 'release'}
