@@ -17,7 +17,8 @@ statuses = [ '1 - Planning', '2 - Pre-Alpha', '3 - Alpha',
 py_versions = '3.10 3.11 3.12 3.13'.split()
 
 requirements = shlex.split(cfg.get('requirements', ''))
-dev_requirements = shlex.split(cfg.get('dev_requirements', ''))
+video_requirements = shlex.split(cfg.get('video_requirements', ''))  # `pip install kp_rcnn[video]`: PyAV reads and writes videos
+dev_requirements = shlex.split(cfg.get('dev_requirements', '')) + video_requirements  # the tests read videos
 min_python = cfg['min_python']
 
 setuptools.setup(
@@ -33,7 +34,7 @@ setuptools.setup(
     packages = setuptools.find_packages(),
     include_package_data = True,
     install_requires = requirements,
-    extras_require={ 'dev': dev_requirements },
+    extras_require={ 'dev': dev_requirements, 'video': video_requirements },
     dependency_links = cfg.get('dep_links','').split(),
     python_requires  = '>=' + cfg['min_python'],
     long_description = open('README.md', encoding='utf-8').read(),

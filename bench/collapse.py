@@ -48,7 +48,6 @@ def main(epochs_planned:int, stop_after:int, threads:int, amp:bool, lr:float, se
         calib = [[im for im, _ in (train[i] for i in range(k, k+8))] for k in range(0, 80, 8)]  # 10 batches of 8
         valid_dl = DataLoader(valid, batch_size=2, collate_fn=collate)
         def measure(row, model):
-            start = time.perf_counter()
             norms = [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
             again = evaluate(recalibrated(model, calib), valid_dl, valid.schema)
             rows.append({**{k: row[k] for k in ('epoch', 'lr', 'loss', 'val_loss', 'oks_ap', 'pck@0.2', 'seconds')},

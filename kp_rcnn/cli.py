@@ -10,13 +10,14 @@ from pathlib import Path
 import matplotlib
 from fastcore.docments import docments
 
-from .data import AnnotationError, SkippedFileWarning, skipped_report
+from .data import AnnotationError, SkippedFileWarning, input_files, skipped_report
 from .dataset import load_dataset
 from .show import save_picture, show_samples
 from .utils import write_json_atomic
 from .infer import predict
 from .export import export_onnx, onnx_parity
 from .review import save_predictions
+from .video import VIDEO_SUFFIXES, extract_frames, predict_video, predict_videos, split_videos
 from .sample import download_dataset, make_face_dataset
 from .metrics import evaluate, metrics_table
 from .train import TrainArgs, fit
@@ -24,7 +25,8 @@ from .train import TrainArgs, fit
 # %% auto #0
 __all__ = ['COMMANDS', 'USER_ERRORS', 'OS_HINTS', 'add_argument', 'add_options', 'command', 'kwargs_for', 'command_parser',
            'inspect_command', 'sample_command', 'download_command', 'train_command', 'evaluate_command',
-           'predict_command', 'export_command', 'demo_command', 'make_parser', 'error_line', 'main']
+           'predict_command', 'export_command', 'demo_command', 'report_skipped', 'predict_videos_command',
+           'frames_command', 'make_parser', 'error_line', 'main']
 
 # %% ../nbs/05_cli.ipynb #3e6717f7
 def _help(doc:str, default)->str:
@@ -188,15 +190,18 @@ def evaluate_command(checkpoint:Path, # A checkpoint written by kp-rcnn train (b
 
 # %% ../nbs/05_cli.ipynb #01657076
 @command('predict', help='detect keypoints with a checkpoint or an exported .onnx model',
-         passes_to=[predict, save_predictions], skip=['schema', 'on_error', 'preds'], positional=['model', 'images'])
+         passes_to=[predict, save_predictions, predict_video], skip=['schema', 'on_error', 'preds', 'video', 'name'],
+         positional=['model', 'images'])
 def predict_command(model:Path, # A kp_rcnn checkpoint, or a .onnx file from `kp-rcnn export` (runs in ONNX Runtime)
-                    images:list[Path], # Image files or folders (searched recursively)
+                    images:list[Path], # Image and video files, or folders (searched recursively)
                     out:Path, # Folder for predictions.csv, drawn/ and LabelMe files
                     skip_bad:bool=False, # Skip unreadable images (listed at the end) without ending in an error
                     progress:bool=True, # Show a progress bar
-                    **kwargs, # `predict`'s and `save_predictions`' settings
+                    **kwargs, # `predict`'s, `save_predictions`' and `predict_video`'s settings
                    ):
-    "Detect keypoints on images and write them as a table, pictures and LabelMe files."
+    "Detect keypoints on images and videos and write them as tables, pictures, drawn videos and LabelMe files."
+    videos, images = split_videos(images)  # a video is told by its container; see `predict_videos_command`
+    if videos: return predict_videos_command(model, videos, images, out, skip_bad, progress, **kwargs)
     preds = predict(model, images, progress=progress, on_error='skip', **kwargs_for(predict, kwargs))
     done = save_predictions(preds, out, **kwargs_for(save_predictions, kwargs))
     skipped = f" ({len(done['skipped'])} images skipped)" if done['skipped'] else ""
@@ -257,6 +262,59 @@ def demo_command(out:Path=Path('demo_out'), # Folder for everything the demo wri
     print(f"\ndemo done in {out}: samples.png, run/ (best.pt, history.png), holdout_metrics.json, holdout_worst.jpg, "
           f"predictions/ (drawn/*.png, LabelMe *.json); {len(history)} epochs in {spent:.1f} min{share}; "
           f"held-out PCK@0.2 = {metrics['pck@0.2']:.2f}, keypoint AP = {metrics['oks_ap']:.2f}")
+
+# %% ../nbs/05_cli.ipynb #7ba57d3d
+def report_skipped(skipped:list, # `(file, reason)` of the files a command could not read
+                   skip_bad:bool=True, # Go on without an error; else end in one that counts them
+                   what:str='videos', # What they are, for the error
+                  ):
+    "Print `skipped_report` on standard error and, unless `skip_bad`, raise the error that suggests --skip-bad."
+    for line in skipped_report(skipped): print(line, file=sys.stderr)
+    if skipped and not skip_bad:
+        raise ValueError(f"{len(skipped)} {what} could not be read (listed above); --skip-bad goes on without an error")
+
+def predict_videos_command(model:Path, # A kp_rcnn checkpoint, or a .onnx file
+                           videos:list, # Video files
+                           images:list, # Image files and folders, predicted after the videos (`predict_command`)
+                           out:Path, # Folder for a table per video, `NAME.csv`, and drawn videos, `drawn/NAME.mp4`
+                           skip_bad:bool=False, # Skip broken videos (listed at the end) without ending in an error
+                           progress:bool=True, # Show a progress bar
+                           **kwargs, # `predict_video`'s settings, and `predict_command`'s for the images
+                          ):
+    "What `kp-rcnn predict` does with videos: a table each, and with --draw a drawn video each; then the images."
+    done = predict_videos(model, videos, out, progress=progress, **kwargs_for(predict_video, kwargs))
+    for d in done['videos']:
+        drawn = f"; drawn: {d['drawn']}" if d['drawn'] and d['frames'] else ""
+        if d['frames'] or not d['skipped']: print(f"{d['frames']} frames, {d['objects']} objects: {d['table']}{drawn}")
+    if kwargs.get('labelme'):
+        print("--labelme writes LabelMe files for images; for a video, `kp-rcnn frames VIDEO --model MODEL` writes them "
+              "for the frames worth labelling", file=sys.stderr)
+    report_skipped(done['skipped'])
+    if images: predict_command(model, images, out, skip_bad=skip_bad, progress=progress, **kwargs)
+    if done['skipped'] and not skip_bad:
+        raise ValueError(f"{len(done['skipped'])} videos could not be read to their end (listed above); the frames "
+                         "read are written; --skip-bad goes on without an error")
+    return done
+
+# %% ../nbs/05_cli.ipynb #2497a9d6
+@command('frames', help='pick frames worth labelling from videos, and pre-annotate them with a model',
+         passes_to=[extract_frames], skip=['videos'], positional=['videos'])
+def frames_command(videos:list[Path], # Video files, or folders of videos (searched recursively)
+                   out:Path, # Folder for the frames (PNG, named after the video and the frame) and their LabelMe files
+                   skip_bad:bool=False, # Skip broken videos (listed at the end) without ending in an error
+                   **kwargs, # `extract_frames`' settings
+                  ):
+    "Pick the frames that cover what each video shows (k-means of small grey thumbnails) and write them as images."
+    files = [f for v in videos for f in (input_files(v, VIDEO_SUFFIXES) if Path(v).is_dir() else [Path(v)])]
+    if not files: raise ValueError(f"no videos ({', '.join(VIDEO_SUFFIXES)}) in {', '.join(map(str, videos))}")
+    done = extract_frames(files, out, **kwargs_for(extract_frames, kwargs))
+    new = len(done['written'])
+    print(f"{len(done['frames'])} frames in {out}: {new} new, {len(done['frames']) - new} already there")
+    if kwargs.get('model'):
+        kept = f"; kept {len(done['kept'])} that a person changed" if done['kept'] else ""
+        print(f"wrote {len(done['labelme'])} LabelMe files{kept}")
+    report_skipped(done['skipped'], skip_bad)
+    return done
 
 # %% ../nbs/05_cli.ipynb #76aa9642
 def make_parser()->argparse.ArgumentParser:
