@@ -8,7 +8,7 @@ stopped after `--stop-after`. After each epoch, on the validation images, beside
 the model with its batch-norm running statistics re-estimated on training images (the weights unchanged), and the
 largest gradient norm of the epoch's steps before clipping. When only the re-estimated statistics keep the AP, the
 collapse is the running statistics lagging behind the weights, not the weights."""
-import argparse, copy, json, sys, tempfile, time
+import argparse, copy, json, sys, tempfile
 from pathlib import Path
 import torch
 from torch import nn

@@ -78,9 +78,10 @@ def add_options(parser, # An `argparse` parser
         added.append(p.name)
     return added
 
-# %% ../nbs/05_cli.ipynb #70145c1d
+# %% ../nbs/05_cli.ipynb #b70d54ff
 COMMANDS = {}  # subcommand name -> how to build and run it
 
+# %% ../nbs/05_cli.ipynb #e6d957d0
 def command(name:str, # The subcommand, `kp-rcnn NAME`
             help:str, # One line for `kp-rcnn --help`
             passes_to=(), # Functions that receive the command's `**kwargs`: their parameters are options too
@@ -263,7 +264,7 @@ def demo_command(out:Path=Path('demo_out'), # Folder for everything the demo wri
           f"predictions/ (drawn/*.png, LabelMe *.json); {len(history)} epochs in {spent:.1f} min{share}; "
           f"held-out PCK@0.2 = {metrics['pck@0.2']:.2f}, keypoint AP = {metrics['oks_ap']:.2f}")
 
-# %% ../nbs/05_cli.ipynb #7ba57d3d
+# %% ../nbs/05_cli.ipynb #f0fdfd8d
 def report_skipped(skipped:list, # `(file, reason)` of the files a command could not read
                    skip_bad:bool=True, # Go on without an error; else end in one that counts them
                    what:str='videos', # What they are, for the error
@@ -273,6 +274,7 @@ def report_skipped(skipped:list, # `(file, reason)` of the files a command could
     if skipped and not skip_bad:
         raise ValueError(f"{len(skipped)} {what} could not be read (listed above); --skip-bad goes on without an error")
 
+# %% ../nbs/05_cli.ipynb #cdc81696
 def predict_videos_command(model:Path, # A kp_rcnn checkpoint, or a .onnx file
                            videos:list, # Video files
                            images:list, # Image files and folders, predicted after the videos (`predict_command`)

@@ -23,8 +23,119 @@ from .show import plot_history, save_picture
 from .utils import atomic_write, write_json_atomic
 
 # %% auto #0
-__all__ = ['SPACE_MARGIN', 'versions', 'save_colormap', 'RunFolder', 'split_row', 'RunFolderError', 'RunLock', 'claim_run_folder',
-           'checkpoint_bytes', 'one_cycle', 'OneCycleSchedule', 'TimeBudget']
+__all__ = ['SPACE_MARGIN', 'one_cycle', 'OneCycleSchedule', 'TimeBudget', 'versions', 'save_colormap', 'RunFolder', 'split_row',
+           'RunFolderError', 'RunLock', 'claim_run_folder', 'checkpoint_bytes']
+
+# %% ../nbs/02b_runs.ipynb #f7776b4c
+def one_cycle(done:float, # The fraction of training done, 0 to 1 (more counts as 1)
+              warmup:float=0.3, # The fraction spent warming up
+             )->tuple: # `(lr factor, beta1)`: the learning rate as a fraction of the peak, and Adam's beta1
+    "The one-cycle schedule at `done`: lr from 1/25 of the peak up to it over `warmup`, then down to 1/25e4; beta1 the other way."
+    if done <= warmup: phase, lrs, betas = done/warmup, (1/25, 1.), (.95, .85)
+    else: phase, lrs, betas = min(1., (done - warmup)/(1 - warmup)), (1., 1/25e4), (.85, .95)
+    w = (1 + math.cos(math.pi*phase))/2  # 1 at the start of a phase, 0 at its end
+    return lrs[1] + (lrs[0] - lrs[1])*w, betas[1] + (betas[0] - betas[1])*w
+
+# %% ../nbs/02b_runs.ipynb #2308786d
+class OneCycleSchedule(torch.optim.lr_scheduler.LRScheduler):
+    "`OneCycleLR`'s schedule over `total_steps` optimizer steps, or over the fraction that `done()` says is done."
+    def __init__(self, optimizer:torch.optim.Optimizer, # Its learning rate is the peak
+                 total_steps:int=None, # The steps of the whole schedule
+                 done:Callable=None, # The fraction of training done, 0 to 1 (a time budget's `done`)
+                ):
+        self.total_steps, self.done = total_steps, done
+        super().__init__(optimizer)
+
+    def fraction(self)->float:
+        "How much of the schedule is done: of the steps (as `OneCycleLR` counts them), of `done()`, or the more."
+        by_time = self.done() if self.done else 0.
+        if not self.total_steps: return by_time
+        # one step more than planned lets the last batch step the schedule too
+        top, last = 0.3*(self.total_steps + 1) - 1, self.total_steps
+        step = self.last_epoch
+        by_steps = 0.3*step/top if step <= top else 0.3 + 0.7*(step - top)/(last - top)
+        return max(by_steps, by_time)
+
+    def get_lr(self)->list:
+        factor, beta1 = one_cycle(self.fraction())
+        for g in self.optimizer.param_groups:
+            if 'betas' in g: g['betas'] = (beta1, g['betas'][1])
+        return [base*factor for base in self.base_lrs]
+
+    def state_dict(self)->dict:  # the length and the clock are not state: whoever resumes passes them again
+        return {k: v for k, v in super().state_dict().items() if k not in ('total_steps', 'done')}
+
+# %% ../nbs/02b_runs.ipynb #75344f46
+class TimeBudget:
+    "How long to train: `max_epochs` epochs, or until `minutes` are spent, with time kept for a last validation."
+    def __init__(self, minutes:float=None, # The budget (None: train `max_epochs`)
+                 max_epochs:int=None, # The most epochs (None: 10 without a budget, no limit with one)
+                 clock:Callable=time.monotonic, # Seconds now: `time.process_time` counts CPU time; a fake one makes tests exact
+                 spent:float=0., # Seconds spent before (a resumed run's, from its `state_dict`)
+                 reserve:float=0., # Seconds the last validation and save took (a resumed run's)
+                 reserve_steps:float=None, # The same in training steps of that time (a resumed run's)
+                ):
+        store_attr('minutes,clock,reserve,reserve_steps')
+        self.epochs = max_epochs or (None if minutes else 10)
+        self.started = clock() - spent
+        self.tick = self.trained = self.last_step = self.spent()
+        self.paces, self.pace_then = [], None
+
+    def spent(self)->float:
+        "Seconds of the budget spent."
+        return self.clock() - self.started
+
+    def pace(self)->float:
+        "Seconds a training step takes now: the mean of the last five (0 before the first)."
+        return sum(self.paces)/len(self.paces) if self.paces else 0.
+
+    def kept(self)->float:
+        "Seconds to keep for the last validation and save: the last one's, in steps at the pace now when known, and a quarter more."
+        return 1.25*(self.reserve_steps*self.pace() if self.reserve_steps and self.paces else self.reserve)
+
+    def done(self)->float:
+        "The fraction of the training time spent: of the budget less what is `kept` (0 without a budget)."
+        if not self.minutes: return 0.
+        return min(1., self.spent()/max(self.minutes*60 - self.kept(), 1e-9))
+
+    def over(self)->bool:
+        "Would one more step end after the time for training?"
+        return bool(self.minutes) and self.spent() + self.pace() >= self.minutes*60 - self.kept()
+
+    def step(self)->bool:
+        "Note that a training step ended; is the time for training over (`train_one_epoch`'s `until`)?"
+        now = self.spent()
+        self.paces = (self.paces + [now - self.last_step])[-5:]
+        self.last_step = now
+        return self.over()
+
+    def epochs_from(self, first:int):
+        "The epochs from `first` on while epochs and time are left; from `end_training` to the next epoch is the reserve."
+        epoch = first
+        while (self.epochs is None or epoch < self.epochs) and (epoch == 0 or not self.over()):  # one epoch at least
+            self.tick = self.last_step = self.spent()
+            yield epoch
+            self.reserve = self.spent() - self.trained
+            self.reserve_steps = self.reserve/self.pace_then if self.pace_then else None
+            epoch += 1
+
+    def end_training(self):
+        "Mark the end of an epoch's training: from here to the next epoch is validation and saving."
+        self.trained, self.pace_then = self.spent(), self.pace()
+
+    def epoch_seconds(self)->float:
+        "Seconds since the epoch started."
+        return self.spent() - self.tick
+
+    def state_dict(self)->dict:
+        "What a resumed run needs (`TimeBudget(..., **state)`): the seconds spent, and the time to keep for validation."
+        return {'spent': self.spent(), 'reserve': self.reserve, 'reserve_steps': self.reserve_steps}
+
+    def used(self)->dict:
+        "How much of the budget the run used, for the run's metadata."
+        seconds = self.spent()
+        share = seconds/(self.minutes*60) if self.minutes else None
+        return {'minutes': self.minutes, 'seconds': seconds, 'share': share}
 
 # %% ../nbs/02b_runs.ipynb #03b20e44
 def versions()->dict:
@@ -218,114 +329,3 @@ def check_space(self:RunFolder, model:nn.Module, # The model the run trains
     if free < need:
         raise RunFolderError(f"{self.out}: {free/2**20:.0f} MB free on its disk, but this run's checkpoints need about "
                              f"{need/2**20:.0f} MB: free some space there, or choose another --out")
-
-# %% ../nbs/02b_runs.ipynb #f7776b4c
-def one_cycle(done:float, # The fraction of training done, 0 to 1 (more counts as 1)
-              warmup:float=0.3, # The fraction spent warming up
-             )->tuple: # `(lr factor, beta1)`: the learning rate as a fraction of the peak, and Adam's beta1
-    "The one-cycle schedule at `done`: lr from 1/25 of the peak up to it over `warmup`, then down to 1/25e4; beta1 the other way."
-    if done <= warmup: phase, lrs, betas = done/warmup, (1/25, 1.), (.95, .85)
-    else: phase, lrs, betas = min(1., (done - warmup)/(1 - warmup)), (1., 1/25e4), (.85, .95)
-    w = (1 + math.cos(math.pi*phase))/2  # 1 at the start of a phase, 0 at its end
-    return lrs[1] + (lrs[0] - lrs[1])*w, betas[1] + (betas[0] - betas[1])*w
-
-# %% ../nbs/02b_runs.ipynb #2308786d
-class OneCycleSchedule(torch.optim.lr_scheduler.LRScheduler):
-    "`OneCycleLR`'s schedule over `total_steps` optimizer steps, or over the fraction that `done()` says is done."
-    def __init__(self, optimizer:torch.optim.Optimizer, # Its learning rate is the peak
-                 total_steps:int=None, # The steps of the whole schedule
-                 done:Callable=None, # The fraction of training done, 0 to 1 (a time budget's `done`)
-                ):
-        self.total_steps, self.done = total_steps, done
-        super().__init__(optimizer)
-
-    def fraction(self)->float:
-        "How much of the schedule is done: of the steps (as `OneCycleLR` counts them), of `done()`, or the more."
-        by_time = self.done() if self.done else 0.
-        if not self.total_steps: return by_time
-        # one step more than planned lets the last batch step the schedule too
-        top, last = 0.3*(self.total_steps + 1) - 1, self.total_steps
-        step = self.last_epoch
-        by_steps = 0.3*step/top if step <= top else 0.3 + 0.7*(step - top)/(last - top)
-        return max(by_steps, by_time)
-
-    def get_lr(self)->list:
-        factor, beta1 = one_cycle(self.fraction())
-        for g in self.optimizer.param_groups:
-            if 'betas' in g: g['betas'] = (beta1, g['betas'][1])
-        return [base*factor for base in self.base_lrs]
-
-    def state_dict(self)->dict:  # the length and the clock are not state: whoever resumes passes them again
-        return {k: v for k, v in super().state_dict().items() if k not in ('total_steps', 'done')}
-
-# %% ../nbs/02b_runs.ipynb #75344f46
-class TimeBudget:
-    "How long to train: `max_epochs` epochs, or until `minutes` are spent, with time kept for a last validation."
-    def __init__(self, minutes:float=None, # The budget (None: train `max_epochs`)
-                 max_epochs:int=None, # The most epochs (None: 10 without a budget, no limit with one)
-                 clock:Callable=time.monotonic, # Seconds now: `time.process_time` counts CPU time; a fake one makes tests exact
-                 spent:float=0., # Seconds spent before (a resumed run's, from its `state_dict`)
-                 reserve:float=0., # Seconds the last validation and save took (a resumed run's)
-                 reserve_steps:float=None, # The same in training steps of that time (a resumed run's)
-                ):
-        store_attr('minutes,clock,reserve,reserve_steps')
-        self.epochs = max_epochs or (None if minutes else 10)
-        self.started = clock() - spent
-        self.tick = self.trained = self.last_step = self.spent()
-        self.paces, self.pace_then = [], None
-
-    def spent(self)->float:
-        "Seconds of the budget spent."
-        return self.clock() - self.started
-
-    def pace(self)->float:
-        "Seconds a training step takes now: the mean of the last five (0 before the first)."
-        return sum(self.paces)/len(self.paces) if self.paces else 0.
-
-    def kept(self)->float:
-        "Seconds to keep for the last validation and save: the last one's, in steps at the pace now when known, and a quarter more."
-        return 1.25*(self.reserve_steps*self.pace() if self.reserve_steps and self.paces else self.reserve)
-
-    def done(self)->float:
-        "The fraction of the training time spent: of the budget less what is `kept` (0 without a budget)."
-        if not self.minutes: return 0.
-        return min(1., self.spent()/max(self.minutes*60 - self.kept(), 1e-9))
-
-    def over(self)->bool:
-        "Would one more step end after the time for training?"
-        return bool(self.minutes) and self.spent() + self.pace() >= self.minutes*60 - self.kept()
-
-    def step(self)->bool:
-        "Note that a training step ended; is the time for training over (`train_one_epoch`'s `until`)?"
-        now = self.spent()
-        self.paces = (self.paces + [now - self.last_step])[-5:]
-        self.last_step = now
-        return self.over()
-
-    def epochs_from(self, first:int):
-        "The epochs from `first` on while epochs and time are left; from `end_training` to the next epoch is the reserve."
-        epoch = first
-        while (self.epochs is None or epoch < self.epochs) and (epoch == 0 or not self.over()):  # one epoch at least
-            self.tick = self.last_step = self.spent()
-            yield epoch
-            self.reserve = self.spent() - self.trained
-            self.reserve_steps = self.reserve/self.pace_then if self.pace_then else None
-            epoch += 1
-
-    def end_training(self):
-        "Mark the end of an epoch's training: from here to the next epoch is validation and saving."
-        self.trained, self.pace_then = self.spent(), self.pace()
-
-    def epoch_seconds(self)->float:
-        "Seconds since the epoch started."
-        return self.spent() - self.tick
-
-    def state_dict(self)->dict:
-        "What a resumed run needs (`TimeBudget(..., **state)`): the seconds spent, and the time to keep for validation."
-        return {'spent': self.spent(), 'reserve': self.reserve, 'reserve_steps': self.reserve_steps}
-
-    def used(self)->dict:
-        "How much of the budget the run used, for the run's metadata."
-        seconds = self.spent()
-        share = seconds/(self.minutes*60) if self.minutes else None
-        return {'minutes': self.minutes, 'seconds': seconds, 'share': share}

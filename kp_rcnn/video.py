@@ -27,10 +27,11 @@ __all__ = ['VIDEO_SUFFIXES', 'MissingExtra', 'import_av', 'write_sample_video', 
            'video_rows', 'video_writer', 'predict_video', 'predict_videos', 'thumbnails', 'sq_distances', 'kmeans',
            'choose_frames', 'frame_path', 'extract_frames']
 
-# %% ../nbs/04d_video.ipynb #bc4b1513
+# %% ../nbs/04d_video.ipynb #e12c0038
 class MissingExtra(ModuleNotFoundError, RuntimeError):
     "An optional dependency of kp_rcnn is not installed; the message names the extra that installs it."
 
+# %% ../nbs/04d_video.ipynb #d0400b90
 def import_av():
     "PyAV, or a one-line error that names the extra to install."
     try: import av
@@ -72,11 +73,12 @@ VIDEO_SUFFIXES = ('.mp4', '.mov', '.m4v', '.avi', '.mkv', '.webm', '.mpg', '.mpe
                   '.flv', '.3gp', '.ogv', '.mxf')  # What a folder's videos are called; a file named elsewise is opened
 _STILL_FORMATS = ('image2', 'gif', 'apng')  # FFmpeg's demuxers of still images (and `*_pipe`): Pillow reads those
 
-# %% ../nbs/04d_video.ipynb #5df8ac65
+# %% ../nbs/04d_video.ipynb #65c43ba8
 def _reason(e:Exception)->str:
     "FFmpeg's words for an error, without the file name that PyAV appends."
     return (getattr(e, 'strerror', None) or str(e)).rstrip('.').lower()
 
+# %% ../nbs/04d_video.ipynb #f0943791
 @contextmanager
 def open_video(path # A video file
               ):
@@ -115,7 +117,7 @@ def split_videos(paths:list # Files and folders, as given to `kp-rcnn predict`
         else: others.append(p)
     return videos, others
 
-# %% ../nbs/04d_video.ipynb #b9e93757
+# %% ../nbs/04d_video.ipynb #1e838fcf
 @dataclass
 class VideoInfo:
     "What a video's header says about it."
@@ -132,6 +134,7 @@ class VideoInfo:
         if self.frames: return self.frames
         return round(self.duration*self.fps) if self.duration else None
 
+# %% ../nbs/04d_video.ipynb #6c89313e
 def video_info(path # A video file
               )->VideoInfo:
     "Read the header of a video (no frame is decoded)."
@@ -193,7 +196,7 @@ def read_ahead(items # An iterable; its next item is made in a thread while the 
             ahead = reader.submit(next, items, None)
             yield item
 
-# %% ../nbs/04d_video.ipynb #50368e30
+# %% ../nbs/04d_video.ipynb #3c2a4481
 def _batches(frames, size:int, train_size:int):
     "Lists of `size` `(frame, (model input, placement))`."
     batch = []
@@ -206,6 +209,7 @@ def _batches(frames, size:int, train_size:int):
         raise
     if batch: yield batch
 
+# %% ../nbs/04d_video.ipynb #c25d1857
 def predict_frames(predictor:Predictor, # A `Predictor` (see `load_predictor`)
                    frames, # `Frame`s, as `read_frames` gives them
                    threshold:float=0.5, # Keep detections scoring at least this
@@ -218,13 +222,14 @@ def predict_frames(predictor:Predictor, # A `Predictor` (see `load_predictor`)
         for (frame, (_, place)), out in zip(batch, outputs):
             yield frame, to_prediction(out, place, threshold, predictor.schema, f"{name}_{frame.index:06d}")
 
-# %% ../nbs/04d_video.ipynb #48d7598c
+# %% ../nbs/04d_video.ipynb #f072ce93
 def video_columns(schema:KeypointSchema # The model's keypoints
                  )->list:
     "The columns of a video's table: one row per detection, each keypoint's `x`, `y` and `score` side by side."
     return ['frame', 'time', 'object', 'score', 'x1', 'y1', 'x2', 'y2'] + [
         f"{k}_{c}" for k in schema.names for c in ('x', 'y', 'score')]
 
+# %% ../nbs/04d_video.ipynb #d01bd9a2
 def video_rows(frame:Frame, # A frame
                pred:Prediction, # Its detections
               )->list:
@@ -316,7 +321,7 @@ def predict_videos(model, # A checkpoint, an ONNX file, or a `Predictor`
             for video, name in image_sources(videos)]
     return dict(videos=done, skipped=[s for d in done for s in d['skipped']])
 
-# %% ../nbs/04d_video.ipynb #55034a83
+# %% ../nbs/04d_video.ipynb #91b17ed6
 def thumbnails(video, # A video file
                side:int=32, # The longer side of a thumbnail
                most:int=20000, # Keep at most about this many (one frame in several for longer videos)
@@ -332,12 +337,14 @@ def thumbnails(video, # A video file
     frames = list(read_frames(video, every, start, end, convert=grey))
     return np.array([f.index for f in frames]), np.stack([f.image.reshape(-1) for f in frames]).astype(np.float32)/255
 
+# %% ../nbs/04d_video.ipynb #236d4c02
 def sq_distances(x:np.ndarray, # `(n, d)` points
                  c:np.ndarray, # `(k, d)` points
                 )->np.ndarray: # `(n, k)`
     "Squared distances between two sets of points, without an `(n, k, d)` array in between."
     return np.maximum((x*x).sum(1)[:, None] - 2*x @ c.T + (c*c).sum(1)[None], 0)
 
+# %% ../nbs/04d_video.ipynb #fc22f917
 def kmeans(x:np.ndarray, # `(n, d)` points
            k:int, # Clusters
            steps:int=30, # Most Lloyd steps
@@ -357,6 +364,7 @@ def kmeans(x:np.ndarray, # `(n, d)` points
         centres = moved
     return centres
 
+# %% ../nbs/04d_video.ipynb #deb1308b
 def choose_frames(video, # A video file
                   n:int=50, # How many frames
                   seed:int=0, # The same seed picks the same frames
@@ -372,7 +380,7 @@ def choose_frames(video, # A video file
         chosen.add(next(i for i in np.argsort(d[:, j]) if i not in chosen))
     return sorted(index[list(chosen)].tolist())
 
-# %% ../nbs/04d_video.ipynb #1388dc62
+# %% ../nbs/04d_video.ipynb #36efffba
 def frame_path(out, # The folder of frames
                video, # The video file
                index:int, # The frame's index
@@ -380,6 +388,7 @@ def frame_path(out, # The folder of frames
     "Where a chosen frame is written: `out/VIDEO_INDEX.png`, named after the video and the frame."
     return Path(out)/f"{Path(video).stem}_{index:06d}.png"
 
+# %% ../nbs/04d_video.ipynb #7268c4d6
 def extract_frames(videos:list, # Video files
                    out, # Folder for the frames (and their LabelMe files)
                    n:int=50, # Frames to pick from each video
