@@ -19,9 +19,8 @@ from kp_rcnn.sample import make_face_dataset
 from kp_rcnn.train import TrainingInterrupted, fit
 from kp_rcnn.transforms import make_augmentation
 from kp_rcnn.utils import write_json_atomic
-from common import machine
+from common import machine, results_file
 
-RESULTS = Path(__file__).resolve().parent/'results'
 
 @torch.no_grad()
 def recalibrated(model:nn.Module, images:list)->nn.Module:
@@ -64,7 +63,7 @@ def main(epochs_planned:int, stop_after:int, threads:int, amp:bool, lr:float, se
         except TrainingInterrupted: pass
     result = dict(command=' '.join(['python', 'bench/collapse.py', *sys.argv[1:]]), machine=machine(), amp=amp, lr=lr, seed=seed,
                   clip=clip, epochs_planned=epochs_planned, rows=rows)
-    if name: write_json_atomic(RESULTS/f'collapse_{name}.json', result, indent=1)
+    if name: write_json_atomic(results_file(f'collapse-{name}'), result, indent=1)
 
 if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -75,6 +74,6 @@ if __name__ == '__main__':
     p.add_argument('--lr', type=float, default=2e-3)
     p.add_argument('--clip', type=float, default=10.)
     p.add_argument('--seed', type=int, default=0)
-    p.add_argument('--name', help="write bench/results/collapse_NAME.json")
+    p.add_argument('--name', help="write bench/results/collapse-NAME_COMMIT_MACHINE.json")
     a = p.parse_args()
     main(a.epochs_planned, a.stop_after, a.threads, a.amp, a.lr, a.seed, a.clip, a.name)

@@ -10,7 +10,7 @@ seconds after the run starts, for `--load-for` seconds, as a browser or an index
 operating system then gives the training about half of it. Reported per run: the share of the budget `fit` used (from the run's metadata, and
 the wall-clock seconds `fit` took), the epochs and steps, and the keypoint AP and PCK@0.2 of `best.pt` on the demo's 40
 held-out images. The load average of the machine at the start and end of each run is kept with the result, since
-other work on a shared machine loads the runs too. Results: bench/results/under_load_NAME.json."""
+other work on a shared machine loads the runs too. Results: bench/results/under-load-NAME_COMMIT_MACHINE.json."""
 import argparse, json, multiprocessing, os, sys, tempfile, time
 from pathlib import Path
 import torch
@@ -18,9 +18,8 @@ from kp_rcnn.metrics import evaluate
 from kp_rcnn.sample import make_face_dataset
 from kp_rcnn.train import fit
 from kp_rcnn.utils import write_json_atomic
-from common import machine, table
+from common import machine, results_file, table
 
-RESULTS = Path(__file__).resolve().parent/'results'
 
 def spin(cpu:int, seconds:float):
     "Keep CPU `cpu` busy for `seconds`."
@@ -69,7 +68,7 @@ def main(minutes:float, load_from:float, load_for:float, cpus:list, seeds:list, 
             for run in runs: run.join()
             rows.update(sorted(done.items(), key=lambda kv: not kv[0].startswith('quiet')))
             table('run', {k: {c: v for c, v in r.items() if not isinstance(v, list)} for k, r in done.items()}, digits=3)
-            if name: write_json_atomic(RESULTS/f'under_load_{name}.json', dict(
+            if name: write_json_atomic(results_file(f'under-load-{name}'), dict(
                 command=' '.join(['python', 'bench/under_load.py', *sys.argv[1:]]), machine=machine(), minutes=minutes,
                 load_from=load_from, load_for=load_for, side_by_side=True, rows=rows), indent=1)
     table('run', {k: {c: v for c, v in r.items() if not isinstance(v, list)} for k, r in rows.items()}, digits=3)
@@ -81,6 +80,6 @@ if __name__ == '__main__':
     p.add_argument('--load-for', type=float, default=120., help="seconds the competing process runs")
     p.add_argument('--cpus', type=int, nargs=2, default=[0, 1], help="the CPUs of the quiet and the loaded run")
     p.add_argument('--seeds', type=int, nargs='*', default=[0])
-    p.add_argument('--name', help="write bench/results/under_load_NAME.json")
+    p.add_argument('--name', help="write bench/results/under-load-NAME_COMMIT_MACHINE.json")
     a = p.parse_args()
     main(a.minutes, a.load_from, a.load_for, a.cpus, a.seeds, a.name)

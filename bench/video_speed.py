@@ -9,7 +9,7 @@ both in ONNX Runtime), same threads. Without a CHECKPOINT it uses `kp_rcnn.testi
 drawn video against drawn pictures. Each figure is the best of `--rounds` rounds.
 
 Measured on a 2-core x86_64 CPU shared with other jobs (load average about 7), torch 2.14.1, 2 threads, the tiny
-checkpoint, 120 frames of 640 x 480 (bench/results/video_speed_tiny_*_c34d6d7_2cpu.json): the video at 11.0 frames/s
+checkpoint, 120 frames of 640 x 480 (bench/results/video-speed-tiny*_c34d6d7_x86-64-2core.json): the video at 11.0 frames/s
 against 9.6 for the JPEG files, 1.14x; with --draw 9.5 against 5.6, 1.72x (one MP4 against a PNG per frame)."""
 import argparse, os, tempfile
 from pathlib import Path

@@ -20,7 +20,7 @@ def test_torchrun_two_processes(tmp_path):
         assert all(torch.equal(w0[k], w1[k]) for k in w0), f"weights differ between processes after epoch {epoch}"
     # the run folder is written once, by process 0, and is loadable
     run = tmp_path/'run'
-    assert sorted(p.name for p in run.iterdir()) == ['best.pt', 'colormap.json', 'history.csv', 'history.png', 'keypoints.csv', 'last.pt',
+    assert sorted(p.name for p in run.iterdir() if not p.name.startswith('.')) == ['best.pt', 'colormap.json', 'history.csv', 'history.png', 'keypoints.csv', 'last.pt',
                                                   'training_metadata.json', 'worst_val.jpg']
     meta = json.loads((run/'training_metadata.json').read_text())
     assert meta['processes'] == 2 and meta['epoch'] == 2
