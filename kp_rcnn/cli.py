@@ -24,8 +24,8 @@ from .train import TrainArgs, fit
 
 # %% auto #0
 __all__ = ['COMMANDS', 'USER_ERRORS', 'OS_HINTS', 'add_argument', 'add_options', 'command', 'kwargs_for', 'command_parser',
-           'inspect_command', 'sample_command', 'download_command', 'train_command', 'evaluate_command',
-           'predict_command', 'export_command', 'demo_command', 'report_skipped', 'predict_videos_command',
+           'report_skipped', 'inspect_command', 'sample_command', 'download_command', 'train_command',
+           'evaluate_command', 'predict_command', 'export_command', 'demo_command', 'predict_videos_command',
            'frames_command', 'make_parser', 'error_line', 'main']
 
 # %% ../nbs/05_cli.ipynb #3e6717f7
@@ -117,6 +117,16 @@ def command_parser(name:str, # A registered command
         taken += add_options(parser, func, skip=[*taken, *c['skip']], positional=c['positional'], groups=groups)
     return parser
 
+# %% ../nbs/05_cli.ipynb #f0fdfd8d
+def report_skipped(skipped:list, # `(file, reason)` of the files a command could not read
+                   skip_bad:bool=True, # Go on without an error; else end in one that counts them
+                   what:str='videos', # What they are, for the error
+                  ):
+    "Print `skipped_report` on standard error and, unless `skip_bad`, raise the error that suggests --skip-bad."
+    for line in skipped_report(skipped): print(line, file=sys.stderr)
+    if skipped and not skip_bad:
+        raise ValueError(f"{len(skipped)} {what} could not be read (listed above); --skip-bad goes on without an error")
+
 # %% ../nbs/05_cli.ipynb #6f4fb855
 @command('inspect', help='check a dataset and print its summary', positional=['data'])
 def inspect_command(data:Path, # A LabelMe folder (searched recursively) or a COCO keypoints JSON file
@@ -135,7 +145,7 @@ def inspect_command(data:Path, # A LabelMe folder (searched recursively) or a CO
     print(ds.summary().to_string())
     if ds.schema.flip_warning: print(f"warning: {ds.schema.flip_warning}")
     if json: print(f"wrote {json}")
-    for line in skipped_report(ds.skipped): print(line, file=sys.stderr)
+    report_skipped(ds.skipped)
     return ds
 
 # %% ../nbs/05_cli.ipynb #b09cf4f5
@@ -211,10 +221,7 @@ def predict_command(model:Path, # A kp_rcnn checkpoint, or a .onnx file from `kp
     if kwargs.get('labelme'):
         kept = f"; kept {len(done['kept'])} existing annotations (--overwrite replaces them)" if done['kept'] else ""
         print(f"wrote {len(done['written'])} LabelMe files{kept}")
-    for line in skipped_report(done['skipped']): print(line, file=sys.stderr)
-    if done['skipped'] and not skip_bad:
-        raise ValueError(f"{len(done['skipped'])} images could not be read (listed above); the others' predictions are "
-                         "written; --skip-bad skips unreadable images without an error")
+    report_skipped(done['skipped'], skip_bad, what='images')
     return preds
 
 # %% ../nbs/05_cli.ipynb #03bd8fbb
@@ -263,16 +270,6 @@ def demo_command(out:Path=Path('demo_out'), # Folder for everything the demo wri
     print(f"\ndemo done in {out}: samples.png, run/ (best.pt, history.png), holdout_metrics.json, holdout_worst.jpg, "
           f"predictions/ (drawn/*.png, LabelMe *.json); {len(history)} epochs in {spent:.1f} min{share}; "
           f"held-out PCK@0.2 = {metrics['pck@0.2']:.2f}, keypoint AP = {metrics['oks_ap']:.2f}")
-
-# %% ../nbs/05_cli.ipynb #f0fdfd8d
-def report_skipped(skipped:list, # `(file, reason)` of the files a command could not read
-                   skip_bad:bool=True, # Go on without an error; else end in one that counts them
-                   what:str='videos', # What they are, for the error
-                  ):
-    "Print `skipped_report` on standard error and, unless `skip_bad`, raise the error that suggests --skip-bad."
-    for line in skipped_report(skipped): print(line, file=sys.stderr)
-    if skipped and not skip_bad:
-        raise ValueError(f"{len(skipped)} {what} could not be read (listed above); --skip-bad goes on without an error")
 
 # %% ../nbs/05_cli.ipynb #cdc81696
 def predict_videos_command(model:Path, # A kp_rcnn checkpoint, or a .onnx file
