@@ -25,7 +25,7 @@ from .transforms import no_augmentation
 
 # %% auto #0
 __all__ = ['MODEL_FILES', 'image_sources', 'Placement', 'prepare_image', 'Prediction', 'to_prediction', 'PredictionList',
-           'Predictor', 'chosen_detections', 'ChosenPredictor', 'TorchPredictor', 'register_model_file',
+           'read_ahead', 'Predictor', 'chosen_detections', 'ChosenPredictor', 'TorchPredictor', 'register_model_file',
            'load_predictor', 'predict']
 
 # %% ../nbs/04_infer.ipynb #02eb2549
@@ -150,6 +150,17 @@ class PredictionList(list):
     "The `Prediction`s of one `predict` call, with `skipped`: `(file, reason)` of each image that could not be read."
     def __init__(self, preds=(), skipped=()): super().__init__(preds); self.skipped = list(skipped)
 
+# %% ../nbs/04_infer.ipynb #1b62301e
+def read_ahead(items # An iterable; its next item is made in a thread while the caller works on the last one
+              ):
+    "The items of `items`, each made in a thread while the caller works on the one before."
+    items = iter(items)
+    with ThreadPoolExecutor(1) as reader:  # Pillow, FFmpeg and torch let go of the GIL as they decode and resize
+        ahead = reader.submit(next, items, None)
+        while (item := ahead.result()) is not None:
+            ahead = reader.submit(next, items, None)
+            yield item
+
 # %% ../nbs/04_infer.ipynb #8eaa9201
 class Predictor:
     "Runs a keypoint model on images of any size; `predict` returns each image's detections in its own pixels."
@@ -165,13 +176,8 @@ class Predictor:
     def read_batches(self, sources:list, batch_size:int, on_error:str):
         "Each batch of `sources` read and prepared, `(ready, skipped)`, the next in a thread while the model runs."
         def prepare(source): return source, prepare_image(load_image(source[0]), self.train_size)
-        def read(i): return read_files(sources[i:i + batch_size], prepare, on_error)  # the data layer's rules
-        with ThreadPoolExecutor(1) as reader:  # Pillow and torch let go of the GIL while they decode and resize
-            ahead = reader.submit(read, 0)
-            for i in range(0, len(sources), batch_size):
-                batch = ahead.result()
-                if i + batch_size < len(sources): ahead = reader.submit(read, i + batch_size)
-                yield batch
+        batches = (sources[i:i + batch_size] for i in range(0, len(sources), batch_size))
+        return read_ahead(read_files(batch, prepare, on_error) for batch in batches)  # the data layer's rules
 
     def predict(self,
                 images, # A path, a folder, a Pillow image, or a list of them

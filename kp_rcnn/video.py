@@ -5,7 +5,6 @@
 # %% ../nbs/04d_video.ipynb #cd569117
 from __future__ import annotations
 import csv, math, os
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from fractions import Fraction
@@ -16,16 +15,17 @@ from PIL import Image, ImageDraw
 from tqdm.auto import tqdm
 
 from .data import IMAGE_SUFFIXES, AnnotationError, KeypointSchema, input_files, mark_outputs
-from .infer import Prediction, Predictor, image_sources, load_predictor, predict, prepare_image, to_prediction
+from .infer import (Prediction, Predictor, image_sources, load_predictor, predict, prepare_image, read_ahead,
+                           to_prediction)
 from .review import draw_prediction, write_labelme_predictions
 from .sample import draw_clutter, draw_face
 from .utils import atomic_write
 
 # %% auto #0
 __all__ = ['VIDEO_SUFFIXES', 'MissingExtra', 'import_av', 'write_sample_video', 'open_video', 'is_video', 'split_videos',
-           'VideoInfo', 'video_info', 'Frame', 'read_frames', 'read_ahead', 'predict_frames', 'video_columns',
-           'video_rows', 'video_writer', 'predict_video', 'predict_videos', 'thumbnails', 'sq_distances', 'kmeans',
-           'choose_frames', 'frame_path', 'extract_frames']
+           'VideoInfo', 'video_info', 'Frame', 'read_frames', 'predict_frames', 'video_columns', 'video_rows',
+           'video_writer', 'predict_video', 'predict_videos', 'thumbnails', 'sq_distances', 'kmeans', 'choose_frames',
+           'frame_path', 'extract_frames']
 
 # %% ../nbs/04d_video.ipynb #e12c0038
 class MissingExtra(ModuleNotFoundError, RuntimeError):
@@ -184,17 +184,6 @@ def read_frames(video, # A video file
     if info.duration and t + 2*one < info.duration and (end is None or t + 2*one < end):  # frames missing at the end
         raise AnnotationError(video, f"truncated: it ends at {t + one:.2f} s, its header says {info.duration:.2f} s; "
                                      f"the {index + 1} frames before were read")
-
-# %% ../nbs/04d_video.ipynb #1b62301e
-def read_ahead(items # An iterable; its next item is made in a thread while the caller works on the last one
-              ):
-    "The items of `items`, each made ahead in a thread, as `Predictor.read_batches` reads images."
-    items = iter(items)
-    with ThreadPoolExecutor(1) as reader:  # FFmpeg, Pillow and torch let go of the GIL while they decode and resize
-        ahead = reader.submit(next, items, None)
-        while (item := ahead.result()) is not None:
-            ahead = reader.submit(next, items, None)
-            yield item
 
 # %% ../nbs/04d_video.ipynb #3c2a4481
 def _batches(frames, size:int, train_size:int):
