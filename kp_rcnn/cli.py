@@ -17,7 +17,8 @@ from .utils import write_json_atomic
 from .infer import predict
 from .export import export_onnx, onnx_parity
 from .review import save_predictions
-from .video import VIDEO_SUFFIXES, extract_frames, predict_video, predict_videos, split_videos
+from .frames import extract_frames
+from .video import VIDEO_SUFFIXES, predict_video, predict_videos, split_videos
 from .sample import download_dataset, make_face_dataset
 from .metrics import evaluate, metrics_table
 from .train import TrainArgs, fit

@@ -15,17 +15,15 @@ from PIL import Image, ImageDraw
 from tqdm.auto import tqdm
 
 from .data import IMAGE_SUFFIXES, AnnotationError, KeypointSchema, input_files, mark_outputs
-from .infer import (Prediction, Predictor, image_sources, load_predictor, predict, prepare_image, read_ahead,
-                           to_prediction)
-from .review import draw_prediction, write_labelme_predictions
+from .infer import Prediction, Predictor, image_sources, load_predictor, prepare_image, read_ahead, to_prediction
+from .review import draw_prediction
 from .sample import draw_clutter, draw_face
 from .utils import atomic_write
 
 # %% auto #0
 __all__ = ['VIDEO_SUFFIXES', 'MissingExtra', 'import_av', 'write_sample_video', 'open_video', 'is_video', 'split_videos',
            'VideoInfo', 'video_info', 'Frame', 'read_frames', 'predict_frames', 'video_columns', 'video_rows',
-           'video_writer', 'predict_video', 'predict_videos', 'thumbnails', 'sq_distances', 'kmeans', 'choose_frames',
-           'frame_path', 'extract_frames']
+           'video_writer', 'predict_video', 'predict_videos']
 
 # %% ../nbs/04d_video.ipynb #e12c0038
 class MissingExtra(ModuleNotFoundError, RuntimeError):
@@ -309,99 +307,3 @@ def predict_videos(model, # A checkpoint, an ONNX file, or a `Predictor`
     done = [predict_video(predictor, video, out, on_error='skip', name=name, **kwargs)
             for video, name in image_sources(videos)]
     return dict(videos=done, skipped=[s for d in done for s in d['skipped']])
-
-# %% ../nbs/04d_video.ipynb #91b17ed6
-def thumbnails(video, # A video file
-               side:int=32, # The longer side of a thumbnail
-               most:int=20000, # Keep at most about this many (one frame in several for longer videos)
-               start:float=0., # Seconds into the video to start at
-               end:float=None, # Seconds into the video to stop at
-              )->tuple: # `(frame indices, (n, side*side') float32 grey thumbnails in [0, 1])`
-    "Small grey copies of a video's frames, made by FFmpeg's scaler while decoding."
-    info = video_info(video)
-    h, w = info.size
-    tw, th = (side, max(1, round(side*h/w))) if w >= h else (max(1, round(side*w/h)), side)
-    every = max(1, math.ceil((info.expected_frames or 0)/most))
-    grey = lambda f: f.to_ndarray(width=tw, height=th, format='gray')
-    frames = list(read_frames(video, every, start, end, convert=grey))
-    return np.array([f.index for f in frames]), np.stack([f.image.reshape(-1) for f in frames]).astype(np.float32)/255
-
-# %% ../nbs/04d_video.ipynb #236d4c02
-def sq_distances(x:np.ndarray, # `(n, d)` points
-                 c:np.ndarray, # `(k, d)` points
-                )->np.ndarray: # `(n, k)`
-    "Squared distances between two sets of points, without an `(n, k, d)` array in between."
-    return np.maximum((x*x).sum(1)[:, None] - 2*x @ c.T + (c*c).sum(1)[None], 0)
-
-# %% ../nbs/04d_video.ipynb #fc22f917
-def kmeans(x:np.ndarray, # `(n, d)` points
-           k:int, # Clusters
-           steps:int=30, # Most Lloyd steps
-           seed:int=0, # For the k-means++ start
-          )->np.ndarray: # `(k, d)` centres
-    "Plain k-means with a k-means++ start, in NumPy."
-    rng = np.random.default_rng(seed)
-    centres = x[[rng.integers(len(x))]]
-    for _ in range(1, k):  # k-means++: each next centre far from those chosen
-        d = sq_distances(x, centres).min(1)
-        pick = rng.choice(len(x), p=d/d.sum()) if d.sum() > 0 else rng.integers(len(x))
-        centres = np.concatenate([centres, x[[pick]]])
-    for _ in range(steps):
-        nearest = sq_distances(x, centres).argmin(1)
-        moved = np.stack([x[nearest == j].mean(0) if (nearest == j).any() else centres[j] for j in range(k)])
-        if np.allclose(moved, centres): break
-        centres = moved
-    return centres
-
-# %% ../nbs/04d_video.ipynb #deb1308b
-def choose_frames(video, # A video file
-                  n:int=50, # How many frames
-                  seed:int=0, # The same seed picks the same frames
-                  **kwargs, # `thumbnails`' settings (`start`, `end`, ...)
-                 )->list: # Sorted frame indices
-    "`n` frames that cover what the video shows: the frame nearest each centre of a k-means of grey thumbnails."
-    index, x = thumbnails(video, **kwargs)
-    if len(x) <= n: return index.tolist()
-    centres = kmeans(x, n, seed=seed)
-    d = sq_distances(x, centres)
-    chosen = set()
-    for j in np.argsort(d.min(0)):  # each centre takes its nearest frame not taken yet
-        chosen.add(next(i for i in np.argsort(d[:, j]) if i not in chosen))
-    return sorted(index[list(chosen)].tolist())
-
-# %% ../nbs/04d_video.ipynb #36efffba
-def frame_path(out, # The folder of frames
-               video, # The video file
-               index:int, # The frame's index
-              )->Path:
-    "Where a chosen frame is written: `out/VIDEO_INDEX.png`, named after the video and the frame."
-    return Path(out)/f"{Path(video).stem}_{index:06d}.png"
-
-# %% ../nbs/04d_video.ipynb #7268c4d6
-def extract_frames(videos:list, # Video files
-                   out, # Folder for the frames (and their LabelMe files)
-                   n:int=50, # Frames to pick from each video
-                   model:Path=None, # A checkpoint or ONNX file: also write LabelMe pre-annotations of the frames
-                   threshold:float=0.5, # With `model`: keep detections scoring at least this
-                   device:str='auto', # With `model`: where a PyTorch model runs
-                   start:float=0., # Seconds into each video to start at
-                   end:float=None, # Seconds into each video to stop at
-                   seed:int=0, # The same seed picks the same frames
-                  )->dict: # `frames`, `written` (new frame files), `labelme`, `kept` (a person's files), `skipped`
-    "Pick `n` frames worth labelling from each video and write them as PNG; with a `model`, LabelMe files beside them."
-    done = dict(frames=[], written=[], labelme=[], kept=[], skipped=[])
-    for video in videos:
-        try: chosen = choose_frames(video, n, seed=seed, start=start, end=end)
-        except AnnotationError as e: done['skipped'].append((e.file, e.problem)); continue
-        paths = {i: frame_path(out, video, i) for i in chosen}
-        todo = {i for i in chosen if not paths[i].exists()}  # a frame already there is never written again
-        for frame in read_frames(video, start=start, end=end) if todo else []:
-            if frame.index in todo:
-                with atomic_write(paths[frame.index], 'wb') as f: frame.image.save(f, format='png')
-                done['written'].append(paths[frame.index])
-            if frame.index >= max(todo, default=-1): break
-        done['frames'] += [paths[i] for i in chosen]
-    if model is not None and done['frames']:
-        labelled = write_labelme_predictions(predict(model, done['frames'], threshold=threshold, device=device))
-        done['labelme'], done['kept'] = labelled['written'], labelled['kept']
-    return done
