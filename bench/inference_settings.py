@@ -5,7 +5,7 @@ Each variant rebuilds the checkpoint's model with some inference fields of its `
 detections per image, RoIAlign sampling, or what `sized_for_objects` gives for the held-out images' most objects) and
 the same weights; `--others` adds other checkpoints (bench/box_head_width.py trains them), as trained and sized. Every held-out image goes through every variant in turn,
 one image per call, so all variants see the same load on the machine; the same outputs give the metrics.
-`kp-rcnn demo --out DIR` makes a checkpoint (DIR/run/best.pt) and held-out images (DIR/holdout) to run it on."""
+`kp-rcnn demo --out DIR` makes a checkpoint (DIR/run/best.pt) and test images (DIR/test) to run it on."""
 import argparse, dataclasses, os, statistics
 
 import torch

@@ -5,7 +5,7 @@ It exports the checkpoint with `export_onnx` and quantizes the file with `onnxru
 (weights to int8, activations quantized at run time), once for the fully connected layers only (the box head) and once
 with the convolutions too. Each held-out image goes through the eager checkpoint and every ONNX file in turn, one image
 per call, as `kp-rcnn predict` prepares it; the same outputs, mapped back to the image, give the metrics.
-`kp-rcnn demo --out DIR` makes a checkpoint (DIR/run/best.pt) and held-out images (DIR/holdout) to run it on."""
+`kp-rcnn demo --out DIR` makes a checkpoint (DIR/run/best.pt) and test images (DIR/test) to run it on."""
 import argparse, os, statistics, tempfile
 from pathlib import Path
 

@@ -128,7 +128,7 @@ def write_labelme_predictions(preds:list, # `Prediction`s of image files
 # %% ../nbs/04c_review.ipynb #ffaa525b
 def mirror_agreement(preds:list, # `Prediction`s of images
                      mirrored:list, # The same images' predictions made on their mirrors (`predict(..., mirror=True)`)
-                    )->np.ndarray: # Per image, from 0 (nothing in common) to 1 (the same); 1 where neither found anything
+                    )->np.ndarray: # Per image: 0 (nothing in common) to 1 (the same); 1 where neither found anything
     "How well each image's detections agree with those made on its mirror: the lower mean OKS of the two matchings."
     if not len(preds): return np.zeros(0)
     def oks(a, b):  # mean OKS per image of a's detections matched to b's; NaN where a found nothing
@@ -197,7 +197,7 @@ def save_predictions(preds:list, # `Prediction`s of image files
                      overwrite:bool=False, # Replace existing LabelMe files, even a person's annotations
                      keypoint_threshold:float=None, # Leave keypoints scoring less out of LabelMe files
                      mirrored:list=None, # With `labelme`: the predictions made on the images' mirrors, for review.csv
-                    )->dict: # `table`, `drawn`, `written`, `kept`, `review`, and `skipped`: the images `predict` left out
+                    )->dict: # `table`, `drawn`, `written`, `kept`, `review`, `skipped` (the images `predict` left out)
     "Write the predictions' table, and optionally pictures, and LabelMe files with the order to review them."
     if labelme: labelme_paths(preds, None if beside_images else out)  # refuse before writing anything
     out = Path(out)

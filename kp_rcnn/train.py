@@ -340,12 +340,12 @@ def _resolve_args(data, args, resume, overwrite, kwargs)->tuple:
     return TrainArgs(**{**settings, 'out': str(out)}), ckpt, changed
 
 # %% ../nbs/03_train.ipynb #1e1f3cd2
-BN_IMAGES = 64  # unaugmented training images that re-estimate batch-norm statistics before each validation
+BN_IMAGES = 64  # training images, prepared as for inference, that re-estimate batch-norm statistics before validation
 
 def _loaders(ds:KeypointDataset, args:TrainArgs, config:ModelConfig, device)->tuple:
     "`(train, valid, valid_dl, bn_dl)`: the split, and loaders for validation and for batch-norm statistics."
     train, valid = make_datasets(ds, args, config.train_size)
-    plain = train.subset(range(min(BN_IMAGES, len(train))))
+    plain = train.subset(range(min(BN_IMAGES, len(train))), make_augmentation('none', config.train_size))  # as predict
     valid_dl = make_loader(valid, args, device, shuffle=False)
     return train, valid, valid_dl, make_loader(plain, args, device, shuffle=False)
 

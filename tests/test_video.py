@@ -1,6 +1,6 @@
 """Video cases a notebook cannot show well: PyAV missing, memory over a longer video, a FIFO named .mp4.
 The rest (predictions equal to `predict` on the frames as images, drawn videos, cut videos, `kp-rcnn predict` and
-`kp-rcnn frames` end to end) is tested in nbs/04d_video.ipynb, nbs/04e_frames.ipynb and nbs/05_cli.ipynb."""
+`kp-rcnn frames` end to end) is tested in nbs/04d_video.ipynb, nbs/04e_frames.ipynb and nbs/05a_cli.ipynb."""
 import os, re, subprocess, sys, textwrap, time
 from pathlib import Path
 
