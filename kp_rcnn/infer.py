@@ -21,7 +21,7 @@ from tqdm.auto import tqdm
 from .data import IMAGE_SUFFIXES, KeypointSchema, input_files, load_image, read_files
 from .model import load_model
 from .utils import pick_device
-from .transforms import no_augmentation
+from .augment import no_augmentation
 
 # %% auto #0
 __all__ = ['MODEL_FILES', 'image_sources', 'Placement', 'prepare_image', 'Prediction', 'to_prediction', 'PredictionList',

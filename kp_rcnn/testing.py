@@ -12,7 +12,7 @@ from torch import nn
 from .dataset import KeypointDataset
 from .model import build_model, make_config, save_checkpoint
 from .sample import make_face_dataset
-from .transforms import make_augmentation
+from .augment import make_augmentation
 
 # %% auto #0
 __all__ = ['sample_faces', 'tiny_checkpoint']
