@@ -19,7 +19,7 @@ from torchvision.transforms.v2 import functional as TF
 from tqdm.auto import tqdm
 
 from .data import IMAGE_SUFFIXES, KeypointSchema, input_files, load_image, read_files
-from .model import load_model
+from .saving import load_model
 from .utils import pick_device
 from .augment import no_augmentation
 

@@ -10,7 +10,8 @@ import torch
 from torch import nn
 
 from .dataset import KeypointDataset
-from .model import build_model, make_config, save_checkpoint
+from .model import build_model, make_config
+from .saving import save_checkpoint
 from .sample import make_face_dataset
 from .augment import make_augmentation
 
