@@ -13,7 +13,8 @@ import torch
 
 from kp_rcnn.dataset import load_dataset
 from kp_rcnn.metrics import keypoint_metrics
-from kp_rcnn.model import build_model, load_model, make_config
+from kp_rcnn.model import build_model, make_config
+from kp_rcnn.saving import load_model
 from common import SCRATCH, face_batch, in_turn, machine, table, timed
 
 def autocast(bf16:bool): return torch.autocast('cpu', dtype=torch.bfloat16, enabled=bf16)

@@ -15,9 +15,9 @@ import torch
 from torch.utils.data import DataLoader
 from kp_rcnn.dataset import collate, load_dataset
 from kp_rcnn.metrics import evaluate
-from kp_rcnn.model import load_model
+from kp_rcnn.saving import load_model
 from kp_rcnn.train import estimate_bn_statistics
-from kp_rcnn.transforms import make_augmentation
+from kp_rcnn.augment import make_augmentation
 from kp_rcnn.utils import write_json_atomic
 from common import machine, results_file, table
 

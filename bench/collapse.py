@@ -17,7 +17,7 @@ from kp_rcnn.dataset import collate, load_dataset
 from kp_rcnn.metrics import evaluate
 from kp_rcnn.sample import make_face_dataset
 from kp_rcnn.train import TrainingInterrupted, fit
-from kp_rcnn.transforms import make_augmentation
+from kp_rcnn.augment import make_augmentation
 from kp_rcnn.utils import write_json_atomic
 from common import machine, results_file
 

@@ -20,7 +20,8 @@ import torch
 from kp_rcnn.data import KeypointSchema
 from kp_rcnn.export import OnnxPredictor, export_onnx
 from kp_rcnn.infer import TorchPredictor, prepare_image
-from kp_rcnn.model import build_model, load_checkpoint, make_config, save_checkpoint, sized_for_objects
+from kp_rcnn.model import build_model, make_config, sized_for_objects
+from kp_rcnn.saving import load_checkpoint, save_checkpoint
 from kp_rcnn.sample import FACE_KEYPOINTS, make_face_image
 from kp_rcnn.utils import write_json_atomic
 from common import machine, table, timed

@@ -12,7 +12,8 @@ import torch
 
 from kp_rcnn.dataset import load_dataset
 from kp_rcnn.metrics import keypoint_metrics
-from kp_rcnn.model import build_model, load_checkpoint, sized_for_objects
+from kp_rcnn.model import build_model, sized_for_objects
+from kp_rcnn.saving import load_checkpoint
 from kp_rcnn.utils import write_json_atomic
 from common import in_turn, machine, table
 

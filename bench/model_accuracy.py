@@ -15,10 +15,10 @@ import argparse, tempfile, time
 from dataclasses import replace
 from pathlib import Path
 import torch
-import kp_rcnn.model as km
 from kp_rcnn.dataset import KeypointDataset
 from kp_rcnn.sample import make_face_dataset
 from kp_rcnn.metrics import evaluate
+from kp_rcnn.saving import load_checkpoint, model_from_checkpoint
 from kp_rcnn.train import fit
 from common import table, train_step_speed
 from setups import MODEL_VARIANTS, register_variant
@@ -33,7 +33,7 @@ def run(name:str, data:Path, out:Path, minutes:float)->dict:
     history = fit(data, preset=register_variant('light', MODEL_VARIANTS[name]), out=str(out), minutes=minutes, clock=time.process_time, batch_size=8, weights='none',
                   backbone_weights='none', lr=5e-4, augment='strong', progress=False, best_metric='pck@0.2')  # the settings its figures were measured with
     last = history.iloc[-1]
-    model = km.model_from_checkpoint(km.load_checkpoint(out/'last.pt'))
+    model = model_from_checkpoint(load_checkpoint(out/'last.pt'))
     ds = KeypointDataset.from_labelme(data)
     images, targets = map(list, zip(*[ds[i] for i in range(8)]))
     speed = train_step_speed(model, images, targets, steps=2)
@@ -43,11 +43,11 @@ def run(name:str, data:Path, out:Path, minutes:float)->dict:
 
 def inference_settings(checkpoint:Path, data:Path)->dict:
     "Accuracy and speed of a trained model on the validation images with each of `INFERENCE`."
-    ckpt, rows = km.load_checkpoint(checkpoint), {}
+    ckpt, rows = load_checkpoint(checkpoint), {}
     valid = KeypointDataset.from_labelme(data).split(0.2, 0)[1]  # as `fit` split it
     for proposals, detections in INFERENCE:
         change = dict(rpn_post_nms_top_n_test=proposals, box_detections_per_img=detections)
-        model = km.model_from_checkpoint({**ckpt, 'config': replace(ckpt['config'], **change)})
+        model = model_from_checkpoint({**ckpt, 'config': replace(ckpt['config'], **change)})
         start = time.process_time(); metrics = evaluate(model, valid, ckpt['schema'])
         rows[f"{proposals} proposals, {detections} detections"] = {
             'pck@0.2': metrics['pck@0.2'], 'oks_ap': metrics['oks_ap'], 'infer img/CPU-s': len(valid)/(time.process_time() - start)}

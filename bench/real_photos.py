@@ -16,8 +16,8 @@ from typing import get_type_hints
 from pathlib import Path
 import pandas as pd
 import torch
-import kp_rcnn.model as km
 from kp_rcnn.metrics import evaluate, jsonable
+from kp_rcnn.saving import load_checkpoint
 from kp_rcnn.train import TrainArgs, fit
 from kp_rcnn.utils import write_json_atomic
 from common import machine, results_file, table
@@ -47,7 +47,7 @@ def parse_settings(pairs:list)->dict:
 def measure(checkpoint:Path, data:Path, name:str)->dict:
     "Test metrics (those `kp_rcnn.metrics.evaluate` reports) and the table per keypoint of the model in `checkpoint`, printed and as plain data."
     scored = evaluate(checkpoint, data, device='cpu', details=True)
-    epoch = km.load_checkpoint(checkpoint)['epoch']
+    epoch = load_checkpoint(checkpoint)['epoch']
     table(f"test, {checkpoint.name} (epoch {epoch})", {name: scored.metrics}, digits=3)
     table('keypoint', scored.keypoints.to_dict('index'), digits=3)
     return dict(epoch=epoch, test=jsonable(scored.metrics), per_keypoint=jsonable(scored.keypoints))
@@ -71,7 +71,7 @@ def main(args):
                 batch_size=args.batch_size, augment=args.augment, train_size=args.train_size, best_metric=args.best_metric,
                 seed=args.seed, amp=args.amp)
             result['wall_minutes'] = (time.perf_counter() - wall)/60
-        last = km.load_checkpoint(out/'last.pt')
+        last = load_checkpoint(out/'last.pt')
         history = pd.DataFrame(last['history'])
         cols = ['epoch', 'loss', 'val_loss', 'oks_ap', 'pck@0.2', 'box_ap', 'seconds']
         table('epoch', {int(r['epoch']): {c: r[c] for c in cols[1:]} for r in history.to_dict('records')}, digits=3)

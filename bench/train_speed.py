@@ -36,7 +36,7 @@ from kp_rcnn.model import build_model, make_config
 from kp_rcnn.sample import make_face_dataset
 from kp_rcnn.train import TrainArgs, to_device, amp_dtype, make_loader
 from kp_rcnn.utils import pick_device
-from kp_rcnn.transforms import make_augmentation
+from kp_rcnn.augment import make_augmentation
 from common import (SCRATCH, SCRATCH_WEIGHTS, face_batch, keypoint_regions, machine, table, table_header, table_row,
                     train_step_speed)
 from setups import check_tutorial_preset, setups

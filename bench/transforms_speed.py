@@ -7,9 +7,10 @@ import argparse, time
 import torch
 from torchvision import tv_tensors
 from torchvision.transforms.v2 import functional as F
+from kp_rcnn.augment import AUGMENTATIONS, make_augmentation
 from kp_rcnn.data import KeypointSchema
 from kp_rcnn.sample import FACE_KEYPOINTS, make_face_image
-from kp_rcnn.transforms import AUGMENTATIONS, KeypointCompose, ShrinkLarge, make_augmentation, update_visibility
+from kp_rcnn.transforms import KeypointCompose, ShrinkLarge, update_visibility
 from common import machine
 
 def sample(width=768, height=512, seed=0):

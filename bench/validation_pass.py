@@ -12,7 +12,7 @@ from pathlib import Path
 import torch
 from torch import nn
 from kp_rcnn.metrics import evaluate
-from kp_rcnn.model import load_checkpoint, model_from_checkpoint
+from kp_rcnn.saving import load_checkpoint, model_from_checkpoint
 from kp_rcnn.sample import make_face_dataset
 from kp_rcnn.train import TrainArgs, amp_dtype, fit, make_datasets, make_loader, to_device, validate
 from kp_rcnn.dataset import load_dataset

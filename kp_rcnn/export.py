@@ -15,7 +15,8 @@ from torch import Tensor, nn
 import kp_rcnn
 from .data import KeypointSchema
 from .infer import Predictor, predict, register_model_file
-from .model import ModelConfig, load_checkpoint, model_from_checkpoint
+from .model import ModelConfig
+from .saving import load_checkpoint, model_from_checkpoint
 from .utils import atomic_write
 
 # %% auto #0

@@ -19,9 +19,9 @@ from torchvision.transforms.v2 import functional as TF
 from tqdm.auto import tqdm
 
 from .data import IMAGE_SUFFIXES, KeypointSchema, input_files, load_image, read_files
-from .model import load_model
+from .saving import load_model
 from .utils import pick_device
-from .transforms import no_augmentation
+from .augment import no_augmentation
 
 # %% auto #0
 __all__ = ['MODEL_FILES', 'image_sources', 'Placement', 'prepare_image', 'Prediction', 'to_prediction', 'mirror_back',

@@ -23,7 +23,7 @@ from torchvision.ops import box_iou
 from .coco import coco_category
 from .data import KeypointSchema
 from .dataset import collate, load_dataset
-from .model import load_checkpoint, model_from_checkpoint
+from .saving import load_checkpoint, model_from_checkpoint
 from .show import draw_annotations, draw_scores, picture_grid, side_by_side
 from .utils import pick_device
 

@@ -18,7 +18,8 @@ from torch import nn
 import kp_rcnn
 from .data import KeypointSchema, mark_outputs
 from .metrics import Evaluation, is_better, jsonable
-from .model import ModelConfig, save_checkpoint
+from .model import ModelConfig
+from .saving import save_checkpoint
 from .show import plot_history, save_picture
 from .utils import atomic_write, write_json_atomic
 

@@ -10,9 +10,10 @@ import torch
 from torch import nn
 
 from .dataset import KeypointDataset
-from .model import build_model, make_config, save_checkpoint
+from .model import build_model, make_config
+from .saving import save_checkpoint
 from .sample import make_face_dataset
-from .transforms import make_augmentation
+from .augment import make_augmentation
 
 # %% auto #0
 __all__ = ['sample_faces', 'tiny_checkpoint']

@@ -18,9 +18,11 @@ from tqdm.auto import tqdm
 from .dataset import KeypointDataset, collate, load_dataset
 from .utils import pick_device
 from .metrics import BEST_METRICS, Evaluation
-from .model import ModelConfig, build_model, get_backbone, load_checkpoint, make_config, model_from_checkpoint, model_sources, sized_for_objects
+from .model import ModelConfig, build_model, get_backbone, make_config, model_sources, sized_for_objects
+from .saving import load_checkpoint, model_from_checkpoint
 from .runs import OneCycleSchedule, RunFolder, RunFolderError, TimeBudget, claim_run_folder
-from .transforms import AUGMENTATIONS, describe_flips, make_augmentation
+from .augment import AUGMENTATIONS, make_augmentation
+from .transforms import describe_flips
 
 # %% auto #0
 __all__ = ['FROM_SCRATCH', 'FINE_TUNING', 'RESUME_LONGER', 'RESUME_HERE', 'BN_IMAGES', 'native_bf16', 'amp_dtype', 'Distributed',

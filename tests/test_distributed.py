@@ -2,7 +2,7 @@
 import json, os, subprocess, sys
 from pathlib import Path
 import torch
-from kp_rcnn.model import load_checkpoint, model_from_checkpoint
+from kp_rcnn.saving import load_checkpoint, model_from_checkpoint
 from kp_rcnn.sample import make_face_dataset
 
 def test_torchrun_two_processes(tmp_path):

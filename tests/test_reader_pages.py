@@ -16,7 +16,7 @@ NOISE = {'server log': re.compile(r'\d+\.\d+\.\d+\.\d+ - - \[|"GET /\S* HTTP/1\.
          'traceback': re.compile(r'Traceback \(most recent call last\)')}
 CALL_SELF = 'Call self as a function.'  # what show_doc prints for a callable without a docstring of its own
 # Reference pages that deal with images, annotations, models or predictions: each shows a picture in its first third
-PICTURE_PAGES = ['00_data', '00b_labelme', '00c_sample', '00d_coco', '00e_dataset', '00f_show', '01_transforms',
+PICTURE_PAGES = ['00_data', '00b_labelme', '00c_sample', '00d_coco', '00e_dataset', '00f_show', '01_transforms', '01a_augment',
                  '02_model',
                  '02a_metrics', '03_train', '04_infer', '04b_export', '04c_review']
 
