@@ -12,7 +12,8 @@ from PIL import Image
 from torchvision.transforms.v2 import functional as TF
 
 import kp_rcnn
-from .data import load_image, mark_outputs
+from .data import load_image
+from .files import mark_outputs
 from .infer import Prediction
 from .labelme import labelme_content, labelme_shapes
 from .show import draw_annotations, draw_scores, side_by_side

@@ -16,7 +16,8 @@ from fastcore.basics import patch, store_attr
 from torch import nn
 
 import kp_rcnn
-from .data import KeypointSchema, mark_outputs
+from .data import KeypointSchema
+from .files import mark_outputs
 from .metrics import Evaluation, is_better, jsonable
 from .model import ModelConfig, save_checkpoint
 from .show import plot_history, save_picture
