@@ -17,8 +17,9 @@ from torch import nn
 
 import kp_rcnn
 from .data import KeypointSchema
+from .evaluation import Evaluation
 from .files import mark_outputs
-from .metrics import Evaluation, is_better, jsonable
+from .metrics import is_better, jsonable
 from .model import ModelConfig, save_checkpoint
 from .show import plot_history, save_picture
 from .utils import atomic_write, write_json_atomic
