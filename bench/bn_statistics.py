@@ -14,7 +14,7 @@ from pathlib import Path
 import torch
 from torch.utils.data import DataLoader
 from kp_rcnn.dataset import collate, load_dataset
-from kp_rcnn.metrics import evaluate
+from kp_rcnn.evaluation import evaluate
 from kp_rcnn.saving import load_model
 from kp_rcnn.train import estimate_bn_statistics
 from kp_rcnn.augment import make_augmentation
@@ -38,7 +38,7 @@ def main(args):
         images = train.subset(range(min(args.images, len(train))), transforms)
         estimate_bn_statistics(m, DataLoader(images, batch_size=4, collate_fn=collate), torch.device('cpu'))
         for given, ds in test.items():
-            metrics = evaluate(m.eval(), ds, schema=schema)
+            metrics = evaluate(m.eval(), ds, schema=schema).metrics
             rows[f"statistics from {source}, test images {given}"] = {k: metrics[k] for k in SHOWN}
     table('batch-norm statistics', rows, digits=3)
     path = results_file(f'bn-statistics-{args.name}', folder=args.results)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import torch
 
-from kp_rcnn.metrics import evaluate
+from kp_rcnn.evaluation import evaluate
 from kp_rcnn.model import MODEL_PRESETS, register_model_preset
 from kp_rcnn.sample import make_face_dataset
 from kp_rcnn.train import fit
@@ -28,7 +28,7 @@ def main(args):
     register_model_preset(preset, **{**MODEL_PRESETS['light'], 'representation_size': width})
     history = fit(data, out=out/preset, overwrite=True, preset=preset, train_size=160, weights='none', backbone_weights='none',
                   epochs=60, minutes=minutes, batch_size=8, lr=2e-3, augment='mild', seed=seed, clock=time.process_time, progress=False)
-    metrics = evaluate(out/preset/'best.pt', holdout, device='cpu', batch_size=8)
+    metrics = evaluate(out/preset/'best.pt', holdout, device='cpu', batch_size=8).metrics
     result = {'machine': machine(), 'width': width, 'cpu_minutes': minutes, 'epochs': len(history), 'heldout': metrics}
     write_json_atomic(out/f'{preset}.json', result, indent=1)
     print(f"{preset}: {len(history)} epochs, held-out keypoint AP {metrics['oks_ap']:.3f}, PCK@0.2 {metrics['pck@0.2']:.3f}")

@@ -14,7 +14,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader
 from kp_rcnn.dataset import collate, load_dataset
-from kp_rcnn.metrics import evaluate
+from kp_rcnn.evaluation import evaluate
 from kp_rcnn.sample import make_face_dataset
 from kp_rcnn.train import TrainingInterrupted, fit
 from kp_rcnn.augment import make_augmentation
@@ -48,7 +48,7 @@ def main(epochs_planned:int, stop_after:int, threads:int, amp:bool, lr:float, se
         valid_dl = DataLoader(valid, batch_size=2, collate_fn=collate)
         def measure(row, model):
             norms = [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
-            again = evaluate(recalibrated(model, calib), valid_dl, valid.schema)
+            again = evaluate(recalibrated(model, calib), valid_dl, valid.schema).metrics
             rows.append({**{k: row[k] for k in ('epoch', 'lr', 'loss', 'val_loss', 'oks_ap', 'pck@0.2', 'seconds')},
                          'oks_ap recalibrated bn': again['oks_ap'], 'pck@0.2 recalibrated bn': again['pck@0.2'],
                          'max grad norm': max(grad_norms, default=float('nan')),

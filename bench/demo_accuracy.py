@@ -10,7 +10,7 @@ made for other data does not lower the demo's held-out keypoint AP, cheaper than
 import argparse, sys, tempfile, time
 from pathlib import Path
 import torch
-from kp_rcnn.metrics import evaluate
+from kp_rcnn.evaluation import evaluate
 from kp_rcnn.sample import make_face_dataset
 from kp_rcnn.train import TrainArgs, fit
 from kp_rcnn.utils import write_json_atomic
@@ -30,7 +30,7 @@ def main(args):
             history = fit(data, out=out, preset=register_variant('light', MODEL_VARIANTS.get(name, {})), train_size=160, weights='none',
                           backbone_weights='none', epochs=60, minutes=minutes, clock=time.process_time, batch_size=8, lr=2e-3,
                           augment='mild', amp=amp, progress=False)
-            metrics = evaluate(out/'best.pt', holdout, device='cpu', batch_size=8)
+            metrics = evaluate(out/'best.pt', holdout, device='cpu', batch_size=8).metrics
             rows[name] = {'epochs': len(history), 'held-out keypoint AP': metrics['oks_ap'], 'PCK@0.1': metrics['pck@0.1'],
                           'PCK@0.2': metrics['pck@0.2'], 'box AP': metrics['box_ap']}
             table('variant', {name: rows[name]}, digits=3)

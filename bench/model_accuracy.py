@@ -17,7 +17,7 @@ from pathlib import Path
 import torch
 from kp_rcnn.dataset import KeypointDataset
 from kp_rcnn.sample import make_face_dataset
-from kp_rcnn.metrics import evaluate
+from kp_rcnn.evaluation import evaluate
 from kp_rcnn.saving import load_checkpoint, model_from_checkpoint
 from kp_rcnn.train import fit
 from common import table, train_step_speed
@@ -48,7 +48,7 @@ def inference_settings(checkpoint:Path, data:Path)->dict:
     for proposals, detections in INFERENCE:
         change = dict(rpn_post_nms_top_n_test=proposals, box_detections_per_img=detections)
         model = model_from_checkpoint({**ckpt, 'config': replace(ckpt['config'], **change)})
-        start = time.process_time(); metrics = evaluate(model, valid, ckpt['schema'])
+        start = time.process_time(); metrics = evaluate(model, valid, ckpt['schema']).metrics
         rows[f"{proposals} proposals, {detections} detections"] = {
             'pck@0.2': metrics['pck@0.2'], 'oks_ap': metrics['oks_ap'], 'infer img/CPU-s': len(valid)/(time.process_time() - start)}
     return rows

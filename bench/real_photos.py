@@ -8,7 +8,7 @@ DATA is a folder with `train/`, `val/` and `test/` LabelMe folders (default: the
 weights (no downloads) on `train` for `--minutes` of CPU time on `--threads` threads (`fit(..., clock=time.process_time)`,
 so that other work on a shared machine does not change how much training a run gets; validation after each epoch counts
 too), keeps the checkpoint with the best keypoint AP on `val`, and measures it on `test`: the metrics
-`kp_rcnn.metrics.evaluate` reports and a table per keypoint. `--variant` and `--set` change the model (any `ModelConfig`
+`kp_rcnn.evaluation.evaluate` reports and a table per keypoint. `--variant` and `--set` change the model (any `ModelConfig`
 field) through a model preset registered here; the training settings have their own options. The results go to
 bench/results/real-photos-NAME_COMMIT_MACHINE.json, which nbs/benchmarks.ipynb reads."""
 import argparse, json, sys, tempfile, time
@@ -16,7 +16,8 @@ from typing import get_type_hints
 from pathlib import Path
 import pandas as pd
 import torch
-from kp_rcnn.metrics import evaluate, jsonable
+from kp_rcnn.evaluation import evaluate
+from kp_rcnn.metrics import jsonable
 from kp_rcnn.saving import load_checkpoint
 from kp_rcnn.train import TrainArgs, fit
 from kp_rcnn.utils import write_json_atomic
@@ -45,8 +46,8 @@ def parse_settings(pairs:list)->dict:
     return {k: value(v) for k, v in (p.split('=', 1) for p in pairs)}
 
 def measure(checkpoint:Path, data:Path, name:str)->dict:
-    "Test metrics (those `kp_rcnn.metrics.evaluate` reports) and the table per keypoint of the model in `checkpoint`, printed and as plain data."
-    scored = evaluate(checkpoint, data, device='cpu', details=True)
+    "Test metrics (those `kp_rcnn.evaluation.evaluate` reports) and the table per keypoint of the model in `checkpoint`, printed and as plain data."
+    scored = evaluate(checkpoint, data, device='cpu')
     epoch = load_checkpoint(checkpoint)['epoch']
     table(f"test, {checkpoint.name} (epoch {epoch})", {name: scored.metrics}, digits=3)
     table('keypoint', scored.keypoints.to_dict('index'), digits=3)

@@ -5,7 +5,7 @@ Run: python bench/time_to_accuracy.py [--minutes 10] [--size 512] [--images 60] 
 The set-ups are bench/setups.py's. `kp_rcnn.train.fit` trains each with its own defaults (AdamW at 5e-4 with a
 one-cycle schedule, batches of 4, the `strong` augmentations) on the same `--images` generated `--size` x `--size` face
 images (a fifth of them held out for `fit`'s own validation) for `--minutes` of wall-clock time (it fits whole epochs into
-the budget, and always runs the first), then `kp_rcnn.metrics.evaluate` measures its last checkpoint on the same 50 other
+the budget, and always runs the first), then `kp_rcnn.evaluation.evaluate` measures its last checkpoint on the same 50 other
 generated images: PCK@0.1 and keypoint AP (OKS), in the original images' pixels. On a CPU an epoch of (a) over 60 images
 takes minutes, so keep `--images` small there.
 
@@ -16,7 +16,7 @@ augments at the model's size, where the tutorial augments at 512 and lets the mo
 import argparse, tempfile
 from pathlib import Path
 from kp_rcnn.sample import make_face_dataset
-from kp_rcnn.metrics import evaluate
+from kp_rcnn.evaluation import evaluate
 from kp_rcnn.train import fit
 from setups import check_tutorial_preset, setups
 
@@ -29,7 +29,7 @@ def train_and_measure(config:dict, workers:int|None, train:Path, valid:Path, out
     "Train one set-up for `minutes`; its epochs and its last checkpoint's metrics on `valid`."
     history = fit(train, out=str(out), minutes=minutes, batch_size=4, lr=5e-4, augment='strong', workers=workers, progress=False,
                   device='auto', **config, **weights)
-    metrics = evaluate(out/"last.pt", valid)
+    metrics = evaluate(out/"last.pt", valid).metrics
     return {'epochs': int(history['epoch'].iloc[-1]), 'minutes': history['seconds'].sum()/60,
             'pck@0.1': metrics['pck@0.1'], 'oks_ap': metrics['oks_ap']}
 

@@ -14,7 +14,7 @@ other work on a shared machine loads the runs too. Results: bench/results/under-
 import argparse, json, multiprocessing, os, sys, tempfile, time
 from pathlib import Path
 import torch
-from kp_rcnn.metrics import evaluate
+from kp_rcnn.evaluation import evaluate
 from kp_rcnn.sample import make_face_dataset
 from kp_rcnn.train import fit
 from kp_rcnn.utils import write_json_atomic
@@ -40,7 +40,7 @@ def train(data:Path, holdout:Path, out:Path, minutes:float, seed:int, load:tuple
     wall = time.monotonic() - wall
     if competitor is not None: competitor.join()
     used = json.loads((out/'training_metadata.json').read_text())['budget']
-    held_out = evaluate(out/'best.pt', holdout, device='cpu', batch_size=8)
+    held_out = evaluate(out/'best.pt', holdout, device='cpu', batch_size=8).metrics
     return {'budget used': used['share'], 'fit seconds': wall, 'epochs': len(history), 'steps': int(history.steps.sum()),
             'held-out keypoint AP': held_out['oks_ap'], 'held-out PCK@0.2': held_out['pck@0.2'],
             'val keypoint AP by epoch': history.oks_ap.round(4).tolist(), 'seconds by epoch': history.seconds.round(1).tolist(),

@@ -4,14 +4,14 @@ Run: python bench/validation_pass.py [--epochs 1] [--rounds 3] [--threads 1] [--
 
 The demo's task (300 generated faces, a fifth held out, `light` at 160 px from random weights, batch 8, `mild`): the
 model is trained for `--epochs` epochs with `fit`, timed, and then its validation is timed both ways in turn, `--rounds`
-times: before, `kp_rcnn.metrics.evaluate` (float32) then the loss in training mode with batch norm held (bfloat16
+times: before, `kp_rcnn.evaluation.evaluate` (float32) then the loss in training mode with batch norm held (bfloat16
 autocast where `fit` uses it), each a pass over the 60 validation images; now, `validate`, one pass of the backbone in
 float32, the heads once in float32 for the detections and once in `fit`'s precision for the loss."""
 import argparse, sys, tempfile, time
 from pathlib import Path
 import torch
 from torch import nn
-from kp_rcnn.metrics import evaluate
+from kp_rcnn.evaluation import evaluate
 from kp_rcnn.saving import load_checkpoint, model_from_checkpoint
 from kp_rcnn.sample import make_face_dataset
 from kp_rcnn.train import TrainArgs, amp_dtype, fit, make_datasets, make_loader, to_device, validate
@@ -22,7 +22,7 @@ from common import machine, table
 @torch.no_grad()
 def two_passes(model, loader, schema, dtype):
     "The validation as `fit` made it before: `evaluate`, then the loss in training mode with batch norm held."
-    metrics = evaluate(model, loader, schema)
+    metrics = evaluate(model, loader, schema).metrics
     model.train()
     for m in model.modules():
         if isinstance(m, nn.modules.batchnorm._BatchNorm): m.eval()

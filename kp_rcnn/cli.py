@@ -9,7 +9,7 @@ from pathlib import Path
 
 import matplotlib
 
-from .data import SkippedFileWarning, input_files
+from .files import SkippedFileWarning, input_files
 from .dataset import load_dataset
 from .show import save_picture, show_samples
 from .utils import write_json_atomic
@@ -19,7 +19,8 @@ from .review import save_predictions
 from .frames import extract_frames
 from .video import VIDEO_SUFFIXES, predict_video, predict_videos, split_videos
 from .sample import download_dataset, make_face_dataset
-from .metrics import evaluate, metrics_table
+from .evaluation import evaluate
+from .metrics import metrics_table
 from .train import TrainArgs, fit
 from .script import COMMANDS, USER_ERRORS, command, command_parser, error_line, kwargs_for, report_skipped
 
@@ -82,7 +83,7 @@ def train_command(data:Path, # A LabelMe folder or COCO keypoints JSON file
 
 # %% ../nbs/05a_cli.ipynb #c4668fa8
 @command('evaluate', help='measure a checkpoint on a dataset', passes_to=[evaluate],
-         skip=['model', 'schema', 'details'], positional=['checkpoint', 'data'])
+         skip=['model', 'schema'], positional=['checkpoint', 'data'])
 def evaluate_command(checkpoint:Path, # A checkpoint written by kp-rcnn train (best.pt)
                      data:Path, # A LabelMe folder or a COCO keypoints JSON file
                      json:Path=None, # Also write the metrics, and per keypoint under "keypoints", to this JSON file
@@ -90,7 +91,7 @@ def evaluate_command(checkpoint:Path, # A checkpoint written by kp-rcnn train (b
                      **kwargs, # `evaluate`'s settings
                     )->dict:
     "OKS keypoint AP (with the checkpoint's sigmas), PCK, pixel errors and box AP, then the same per keypoint."
-    scored = evaluate(checkpoint, data, details=True, **kwargs_for(evaluate, kwargs))
+    scored = evaluate(checkpoint, data, **kwargs_for(evaluate, kwargs))
     print(metrics_table(scored.metrics).to_string(float_format=lambda v: f"{v:.4f}"))
     print("\nper keypoint:\n" + scored.keypoints.to_string(float_format=lambda v: f"{v:.4f}"))
     if json:  # JSON has no NaN: an undefined metric is null

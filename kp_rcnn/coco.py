@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 
 from .data import (AnnotationError, ImageRecord, KeypointSchema, box_from_keypoints, check_xy, load_image,
-                          read_files, read_json)
+                          read_json)
+from .files import read_files
 from .utils import write_json_atomic
 
 # %% auto #0

@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_data.ipynb #f203963c
 from __future__ import annotations
-import functools, io, json, math, os, re, stat, warnings
+import functools, io, json, math, os, re, stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,13 +12,10 @@ import distinctipy
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from .utils import atomic_write
-
 # %% auto #0
-__all__ = ['DEFAULT_SIGMA', 'IMAGE_SUFFIXES', 'OUTPUTS_FILE', 'AnnotationError', 'mirror_name', 'find_flip_pairs',
-           'distinct_colors', 'KeypointSchema', 'read_regular', 'read_json', 'to_rgb', 'load_image', 'check_xy',
-           'box_from_keypoints', 'ImageRecord', 'SkippedFileWarning', 'read_files', 'skipped_report', 'outputs_in',
-           'mark_outputs', 'is_kp_rcnn_output', 'input_files']
+__all__ = ['DEFAULT_SIGMA', 'IMAGE_SUFFIXES', 'AnnotationError', 'mirror_name', 'find_flip_pairs', 'distinct_colors',
+           'KeypointSchema', 'read_regular', 'read_json', 'to_rgb', 'load_image', 'check_xy', 'box_from_keypoints',
+           'ImageRecord']
 
 # %% ../nbs/00_data.ipynb #b38fb111
 class AnnotationError(ValueError):
@@ -255,86 +252,3 @@ class ImageRecord:
     def load_image(self)->Image.Image:
         "The upright RGB image."
         return load_image(self.image, name=self.file if isinstance(self.image, bytes) else self.image)
-
-# %% ../nbs/00_data.ipynb #d8fe127c
-class SkippedFileWarning(UserWarning):
-    "A bad file that `read_files(on_error='skip')` left out."
-
-# %% ../nbs/00_data.ipynb #b2f13624
-def read_files(items, # Files (or anything `read` takes)
-               read, # Reads one item; raises `AnnotationError` for a bad one
-               on_error:str='raise', # 'raise' the first `AnnotationError`, or 'skip' bad items (`SkippedFileWarning`)
-              )->tuple: # `(results, skipped)`, `skipped` a list of `(file, reason)`
-    "Apply `read` to each item, collecting the bad ones when `on_error='skip'`."
-    if on_error not in ('raise', 'skip'): raise ValueError(f"on_error must be 'raise' or 'skip', got {on_error!r}")
-    done, skipped = [], []
-    for item in items:
-        try: done.append(read(item))
-        except AnnotationError as e:
-            if on_error == 'raise': raise
-            warnings.warn(f"skipped {e}", SkippedFileWarning, stacklevel=2); skipped.append((e.file, e.problem))
-    return done, skipped
-
-# %% ../nbs/00_data.ipynb #17646269
-def skipped_report(skipped:list, # `(file, reason)` pairs, as `read_files` returns them
-                   limit:int=20, # Most files to name; the others are counted
-                  )->list: # Lines of text (no newlines): a count, then `FILE: reason` per file; empty when none
-    "A plain report of skipped files: how many, then one line per file up to `limit`, then '... and N more'."
-    if not skipped: return []
-    n = len(skipped)
-    lines = [f"skipped {n} bad file{'s' if n > 1 else ''}:"]
-    lines += [' '.join(f"  {file}: {reason}".split('\n')) for file, reason in skipped[:limit]]
-    if n > limit: lines.append(f"  ... and {n - limit} more")
-    return lines
-
-# %% ../nbs/00_data.ipynb #29497bf9
-OUTPUTS_FILE = '.kp_rcnn-outputs'  # In a folder kp_rcnn writes to: the names of its outputs there, one per line
-
-# %% ../nbs/00_data.ipynb #da4e87b3
-def outputs_in(folder, # Any folder
-              )->set: # Names of files and folders directly in `folder`
-    "What kp_rcnn recorded as its outputs in `folder` (see `mark_outputs`); empty when it recorded nothing."
-    try: text = read_regular(Path(folder)/OUTPUTS_FILE).decode('utf-8')
-    except (OSError, AnnotationError, UnicodeDecodeError): return set()
-    return {line.strip() for line in text.splitlines() if line.strip() and not line.startswith('#')}
-
-# %% ../nbs/00_data.ipynb #ea63399d
-def mark_outputs(folder, # A folder kp_rcnn writes outputs to (made if missing)
-                 *names:str, # The files and folders in it that kp_rcnn writes (a folder: all it holds)
-                ):
-    "Record in `folder` that kp_rcnn writes `names` there, so that no reading of input takes them for data."
-    bad = [n for n in names if not n or n in ('.', '..') or '/' in n or '\\' in n]
-    if bad: raise ValueError(f"mark_outputs takes names of files or folders in {folder}, not paths: {bad}")
-    folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
-    known = outputs_in(folder)
-    if set(names) <= known: return  # nothing new: no write (a run marks its files after every epoch)
-    with atomic_write(folder/OUTPUTS_FILE) as f:
-        f.write("# kp_rcnn wrote these files and folders here: they are never read back as annotations or images\n")
-        f.write(''.join(f"{n}\n" for n in sorted(known | set(names))))
-
-# %% ../nbs/00_data.ipynb #e730c33e
-def is_kp_rcnn_output(path, # A file or folder
-                      root=None, # Look no higher than this folder (every folder above `path` when None)
-                     )->bool:
-    "Whether `path` is, or lies in, a file or folder that kp_rcnn recorded as its output (`mark_outputs`)."
-    node, root = Path(os.path.abspath(path)), None if root is None else Path(os.path.abspath(root))
-    while node.parent != node and node != root:
-        if node.name in outputs_in(node.parent): return True
-        node = node.parent
-    return False
-
-# %% ../nbs/00_data.ipynb #8bb32454
-def input_files(path, # A folder (searched recursively) or one file
-                suffixes:tuple, # The suffixes to list, lower case: `('.json',)`, `IMAGE_SUFFIXES`
-               )->list: # Sorted `Path`s; `[path]` for a file
-    "The files under `path` with one of `suffixes`, leaving out hidden ones and what kp_rcnn wrote (`mark_outputs`)."
-    path = Path(path)
-    if not path.exists(): raise FileNotFoundError(f"{path}: no such file or folder")
-    if not path.is_dir(): return [path]
-    found = []
-    for folder, dirs, files in os.walk(path):
-        outputs = outputs_in(folder)
-        dirs[:] = [d for d in dirs if not d.startswith('.') and d not in outputs]
-        found += [Path(folder)/f for f in files
-                  if not f.startswith('.') and f not in outputs and os.path.splitext(f)[1].lower() in suffixes]
-    return sorted(found)

@@ -18,7 +18,8 @@ from torchvision.transforms import v2
 from torchvision.transforms.v2 import functional as TF
 from tqdm.auto import tqdm
 
-from .data import IMAGE_SUFFIXES, KeypointSchema, input_files, load_image, read_files
+from .data import IMAGE_SUFFIXES, KeypointSchema, load_image
+from .files import input_files, read_files
 from .saving import load_model
 from .utils import pick_device
 from .augment import no_augmentation

@@ -11,7 +11,8 @@ from pathlib import Path
 import numpy as np
 
 from .data import (IMAGE_SUFFIXES, AnnotationError, ImageRecord, KeypointSchema, box_from_keypoints, check_xy,
-                          input_files, load_image, read_files, read_json)
+                          load_image, read_json)
+from .files import input_files, read_files
 from .utils import write_json_atomic
 
 # %% auto #0

@@ -6,31 +6,20 @@
 from __future__ import annotations
 import io, math
 from contextlib import redirect_stdout
-from functools import cached_property
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import torch
-from fastcore.basics import store_attr
-from PIL import Image
 from pycocotools.coco import COCO
 from pycocotools.cocoeval import COCOeval
-from torch import nn
-from torch.utils.data import DataLoader, Dataset, SequentialSampler
 from torchvision.ops import box_iou
 
 from .coco import coco_category
 from .data import KeypointSchema
-from .dataset import collate, load_dataset
-from .saving import load_checkpoint, model_from_checkpoint
-from .show import draw_annotations, draw_scores, picture_grid, side_by_side
-from .utils import pick_device
 
 # %% auto #0
 __all__ = ['PCK_THRESHOLDS', 'METRICS', 'BEST_METRICS', 'coco_stats', 'match_objects', 'keypoint_errors', 'pck', 'error_summary',
-           'keypoint_table', 'keypoint_metrics', 'metrics_table', 'is_better', 'image_table', 'jsonable', 'Evaluation',
-           'evaluate']
+           'keypoint_table', 'keypoint_metrics', 'metrics_table', 'is_better', 'image_table', 'jsonable']
 
 # %% ../nbs/02a_metrics.ipynb #a1713385
 def _numpy(x, shape): return torch.as_tensor(x).detach().cpu().numpy().astype(np.float64).reshape(shape)
@@ -234,94 +223,3 @@ def jsonable(x):
     if isinstance(x, dict): return {str(k): jsonable(v) for k, v in x.items()}
     if isinstance(x, np.generic): x = x.item()
     return None if isinstance(x, float) and math.isnan(x) else x
-
-# %% ../nbs/02a_metrics.ipynb #b6638cac
-class Evaluation:
-    "A model's outputs on a dataset, scored: the metrics, and which keypoints and which images fail."
-    def __init__(self, targets:list, # Ground truth, one dict per image (as `keypoint_metrics` takes it)
-                 predictions:list, # The model's outputs, in the same order
-                 schema:KeypointSchema, # Keypoint names and OKS sigmas
-                 iou_threshold:float=0.5, # See `keypoint_metrics`
-                 dataset:Dataset=None, # The images, in the same order, for `show_worst` and the images' names
-                ):
-        store_attr()
-        self.errors = keypoint_errors(targets, predictions, schema, iou_threshold)
-        self.metrics = keypoint_metrics(targets, predictions, schema, iou_threshold, self.errors)
-
-    @cached_property  # the tables are read several times (a run's best epoch, the JSON, the picture): made once
-    def keypoints(self)->pd.DataFrame:
-        "Per keypoint: labelled, detected, PCK and pixel errors (`keypoint_table`)."
-        return keypoint_table(self.errors)
-
-    @cached_property
-    def images(self)->pd.DataFrame:
-        "Per image with labelled objects: name, objects, missed objects, mean OKS, median pixel error (`image_table`)."
-        records = getattr(self.dataset, 'records', None)
-        table = image_table(self.errors)
-        names = [records[i].name if records else str(self.targets[i].get('file', i)) for i in table.index]
-        table.insert(0, 'name', names)
-        return table
-
-    def worst(self, n:int=6)->pd.DataFrame:
-        "The `n` images of lowest mean OKS, worst first."
-        return self.images.sort_values('oks', kind='stable').head(n)
-
-    def show_worst(self, n:int=6, # How many images
-                   size:int=240, # Each image fits in `size` x `size` pixels
-                   ncols:int=2, # Images per row
-                  )->Image.Image:
-        "The `n` worst images, each its truth beside the detections matched to its objects, under its name and OKS."
-        if self.dataset is None:
-            raise ValueError("no images to draw: give the Evaluation its dataset (evaluate does, unless loaders shuffle)")
-        worst = self.worst(n)
-        if not len(worst): raise ValueError("no image has labelled objects: there are no worst images to show")
-        pictures, titles = [], []
-        for i, row in worst.iterrows():
-            image, pred, rows = self.dataset[i][0], self.predictions[i], self.errors[self.errors.image == i]
-            found = torch.as_tensor(rows.detection[rows.detection >= 0].unique(), dtype=torch.long)
-            matched = {k: pred[k][found] for k in ('boxes', 'scores', 'keypoints')}
-            prediction = draw_scores(draw_annotations(image, matched, self.schema), matched['boxes'], matched['scores'])
-            pair = side_by_side(draw_annotations(image, self.targets[i], self.schema), prediction)
-            pair.thumbnail((2*size + 4, size))
-            pictures.append(pair)
-            missed = f", {row.missed} of {row.objects} objects missed" if row.missed else ""
-            titles.append(f"{row['name']}: OKS {row.oks:.2f}{missed}")
-        return picture_grid(pictures, titles, ncols)
-
-    def to_dict(self)->dict:
-        "The metrics and, under `keypoints`, the per-keypoint table, for a JSON file."
-        return jsonable({**self.metrics, 'keypoints': self.keypoints})
-
-# %% ../nbs/02a_metrics.ipynb #abf163b3
-def _outputs_and_targets(model, loader, device)->tuple:
-    "The model's outputs for every batch of `loader`, in eval mode, on the CPU, with the matching targets."
-    was_training, targets, outputs = model.training, [], []
-    model.eval()
-    try:
-        with torch.inference_mode():
-            for images, batch_targets in loader:
-                outputs += [{k: v.cpu() for k, v in out.items()} for out in model([im.to(device) for im in images])]
-                targets += batch_targets
-    finally: model.train(was_training)
-    return targets, outputs
-
-# %% ../nbs/02a_metrics.ipynb #b8db492b
-def evaluate(model, # A torchvision detection model such as `KeypointRCNN`, or a checkpoint file from `fit`
-             data, # A `Dataset` of `(image, target)`, a loader of batches (`collate`), or a LabelMe folder / COCO file
-             schema:KeypointSchema=None, # Keypoint names and OKS sigmas (a checkpoint brings its own)
-             device=None, # Where to run: the model's device when None; 'auto' picks one for a checkpoint
-             batch_size:int=2, # Images per forward pass when `data` is not a loader
-             iou_threshold:float=0.5, # See `keypoint_metrics`
-             details:bool=False, # Return the `Evaluation` (tables of keypoints and images), not just its metrics
-            )->dict|Evaluation: # The floats named in `METRICS`, or with `details` the `Evaluation` that holds them
-    "Run `model` over `data` in eval mode and measure its keypoints and boxes."
-    if not isinstance(model, nn.Module):
-        ckpt, device = load_checkpoint(model), pick_device(device or 'auto')
-        model, schema = model_from_checkpoint(ckpt).to(device), ckpt['schema']
-    if schema is None: raise ValueError("pass the keypoint schema of the model: evaluate(model, data, schema)")
-    if isinstance(data, (str, Path)): data = load_dataset(data, schema=schema)
-    loader = DataLoader(data, batch_size=batch_size, collate_fn=collate) if isinstance(data, Dataset) else data
-    in_order = isinstance(getattr(loader, 'sampler', None), SequentialSampler)  # output i is of `loader.dataset[i]`
-    targets, outputs = _outputs_and_targets(model, loader, device or next(model.parameters()).device)
-    scored = Evaluation(targets, outputs, schema, iou_threshold, loader.dataset if in_order else None)
-    return scored if details else scored.metrics

@@ -13,7 +13,8 @@ from PIL import Image
 from torchvision.transforms.v2 import functional as TF
 
 import kp_rcnn
-from .data import load_image, mark_outputs
+from .data import load_image
+from .files import mark_outputs
 from .infer import Prediction
 from .labelme import labelme_content, labelme_shapes
 from .metrics import image_table, keypoint_errors

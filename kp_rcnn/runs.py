@@ -16,8 +16,10 @@ from fastcore.basics import patch, store_attr
 from torch import nn
 
 import kp_rcnn
-from .data import KeypointSchema, mark_outputs
-from .metrics import Evaluation, is_better, jsonable
+from .data import KeypointSchema
+from .evaluation import Evaluation
+from .files import mark_outputs
+from .metrics import is_better, jsonable
 from .model import ModelConfig
 from .saving import save_checkpoint
 from .show import plot_history, save_picture

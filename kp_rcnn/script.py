@@ -8,7 +8,9 @@ import argparse, errno, inspect, sys, types, typing
 
 from fastcore.docments import docments
 
-from .data import AnnotationError, skipped_report
+from .data import AnnotationError
+
+from .files import skipped_report
 
 # %% auto #0
 __all__ = ['COMMANDS', 'USER_ERRORS', 'OS_HINTS', 'add_argument', 'add_options', 'command', 'kwargs_for', 'command_parser',

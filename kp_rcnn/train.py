@@ -17,7 +17,8 @@ from tqdm.auto import tqdm
 
 from .dataset import KeypointDataset, collate, load_dataset
 from .utils import pick_device
-from .metrics import BEST_METRICS, Evaluation
+from .evaluation import Evaluation
+from .metrics import BEST_METRICS
 from .model import ModelConfig, build_model, get_backbone, make_config, model_sources, sized_for_objects
 from .saving import load_checkpoint, model_from_checkpoint
 from .runs import OneCycleSchedule, RunFolder, RunFolderError, TimeBudget, claim_run_folder

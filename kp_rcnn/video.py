@@ -14,7 +14,8 @@ import numpy as np
 from PIL import Image, ImageDraw
 from tqdm.auto import tqdm
 
-from .data import IMAGE_SUFFIXES, AnnotationError, KeypointSchema, input_files, mark_outputs
+from .data import IMAGE_SUFFIXES, AnnotationError, KeypointSchema
+from .files import input_files, mark_outputs
 from .infer import Prediction, Predictor, image_sources, load_predictor, prepare_image, read_ahead, to_prediction
 from .review import draw_prediction
 from .sample import draw_clutter, draw_face

@@ -2,7 +2,7 @@
 named like an annotation or an image, which must be refused at once, never waited on (issue 23, cases 2 and 8)."""
 import os, subprocess, sys
 import pytest
-from kp_rcnn.data import mark_outputs
+from kp_rcnn.files import mark_outputs
 from kp_rcnn.runs import save_colormap
 from kp_rcnn.sample import make_face_dataset
 from kp_rcnn.labelme import read_labelme_folder

@@ -7,7 +7,8 @@ import argparse
 from pathlib import Path
 
 from kp_rcnn.dataset import KeypointDataset
-from kp_rcnn.infer import draw_prediction, predict
+from kp_rcnn.review import draw_prediction
+from kp_rcnn.infer import predict
 from kp_rcnn.sample import sheep_photos
 from kp_rcnn.show import picture_grid, save_picture
 
