@@ -19,7 +19,8 @@ from .dataset import KeypointDataset, collate, load_dataset
 from .utils import pick_device
 from .metrics import BEST_METRICS, Evaluation
 from .model import ModelConfig, build_model, get_backbone, load_checkpoint, make_config, model_from_checkpoint, model_sources, sized_for_objects
-from .runs import OneCycleSchedule, RunFolder, RunFolderError, TimeBudget, claim_run_folder
+from .runs import RunFolder, RunFolderError, claim_run_folder
+from .schedule import OneCycleSchedule, TimeBudget
 from .transforms import AUGMENTATIONS, describe_flips, make_augmentation
 
 # %% auto #0
