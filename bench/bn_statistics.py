@@ -16,7 +16,7 @@ from torch.utils.data import DataLoader
 from kp_rcnn.dataset import collate, load_dataset
 from kp_rcnn.evaluation import evaluate
 from kp_rcnn.saving import load_model
-from kp_rcnn.train import estimate_bn_statistics
+from kp_rcnn.engine import estimate_bn_statistics
 from kp_rcnn.augment import make_augmentation
 from kp_rcnn.utils import write_json_atomic
 from common import machine, results_file, table

@@ -6,7 +6,7 @@ The demo's task (300 generated faces, a fifth held out, `light` at 160 px from r
 by `kp_rcnn.train.fit` over a one-cycle schedule planned for `--epochs-planned` epochs (peak lr after 30% of them), and
 stopped after `--stop-after`. After each epoch, on the validation images, besides `fit`'s own metrics: keypoint AP of
 the model with its batch-norm running statistics re-estimated on training images (the weights unchanged), and the
-largest gradient norm of the epoch's steps before clipping. When only the re-estimated statistics keep the AP, the
+largest gradient norm of the epoch's steps before clipping (from `fit`'s `on_step_end`). When only the re-estimated statistics keep the AP, the
 collapse is the running statistics lagging behind the weights, not the weights."""
 import argparse, copy, json, sys, tempfile
 from pathlib import Path
@@ -33,22 +33,19 @@ def recalibrated(model:nn.Module, images:list)->nn.Module:
 
 def main(epochs_planned:int, stop_after:int, threads:int, amp:bool, lr:float, seed:int, clip:float, name:str):
     torch.set_num_threads(threads)
-    grad_norms = []
-    clip_grad_norm = nn.utils.clip_grad_norm_
-    def recording_clip(params, max_norm, *a, **k):  # the norm before clipping, as train_one_epoch clips it
-        norm = clip_grad_norm(params, max_norm, *a, **k); grad_norms.append(float(norm)); return norm
-    nn.utils.clip_grad_norm_ = recording_clip if clip else clip_grad_norm
-    rows = []
+    grad_norms, rows = [], []
+    def record(step:dict):  # `fit`'s on_step_end: the gradients' norm before clipping (None without clipping)
+        if step['grad_norm'] is not None: grad_norms.append(step['grad_norm'])
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         data = make_face_dataset(tmp/'data', n_images=300, seed=0)
-        train, valid = load_dataset(data).split(0.2, seed)
+        train, val = load_dataset(data).split(0.2, seed)
         train.transforms = make_augmentation('none', 160, train.schema)
         calib = [[im for im, _ in (train[i] for i in range(k, k+8))] for k in range(0, 80, 8)]  # 10 batches of 8
-        valid_dl = DataLoader(valid, batch_size=2, collate_fn=collate)
+        val_dl = DataLoader(val, batch_size=2, collate_fn=collate)
         def measure(row, model):
             norms = [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
-            again = evaluate(recalibrated(model, calib), valid_dl, valid.schema).metrics
+            again = evaluate(recalibrated(model, calib), val_dl, val.schema).metrics
             rows.append({**{k: row[k] for k in ('epoch', 'lr', 'loss', 'val_loss', 'oks_ap', 'pck@0.2', 'seconds')},
                          'oks_ap recalibrated bn': again['oks_ap'], 'pck@0.2 recalibrated bn': again['pck@0.2'],
                          'max grad norm': max(grad_norms, default=float('nan')),
@@ -59,7 +56,8 @@ def main(epochs_planned:int, stop_after:int, threads:int, amp:bool, lr:float, se
             if row['epoch'] >= stop_after: raise KeyboardInterrupt
         try:
             fit(data, out=tmp/'run', preset='light', train_size=160, weights='none', backbone_weights='none', epochs=epochs_planned,
-                batch_size=8, lr=lr, augment='mild', amp=amp, seed=seed, clip=clip, progress=False, on_epoch_end=measure)
+                batch_size=8, lr=lr, augment='mild', amp=amp, seed=seed, clip=clip, progress=False, on_epoch_end=measure,
+                on_step_end=record)
         except TrainingInterrupted: pass
     result = dict(command=' '.join(['python', 'bench/collapse.py', *sys.argv[1:]]), machine=machine(), amp=amp, lr=lr, seed=seed,
                   clip=clip, epochs_planned=epochs_planned, rows=rows)

@@ -34,7 +34,8 @@ from torchvision.models import mobilenet_v3_large, resnet50
 from kp_rcnn.dataset import KeypointDataset
 from kp_rcnn.model import build_model, make_config
 from kp_rcnn.sample import make_face_dataset
-from kp_rcnn.train import TrainArgs, to_device, amp_dtype, make_loader
+from kp_rcnn.engine import amp_dtype, to_device
+from kp_rcnn.train import TrainArgs, make_loader
 from kp_rcnn.utils import pick_device
 from kp_rcnn.augment import make_augmentation
 from common import (SCRATCH, SCRATCH_WEIGHTS, face_batch, keypoint_regions, machine, table, table_header, table_row,

@@ -1,4 +1,4 @@
-"""Seconds of an epoch's validation: one pass for metrics and loss (`kp_rcnn.train.validate`) against the two passes `fit` made before.
+"""Seconds of an epoch's validation: one pass for metrics and loss (`kp_rcnn.engine.validate`) against the two passes `fit` made before.
 
 Run: python bench/validation_pass.py [--epochs 1] [--rounds 3] [--threads 1] [--json FILE]
 
@@ -14,7 +14,8 @@ from torch import nn
 from kp_rcnn.evaluation import evaluate
 from kp_rcnn.saving import load_checkpoint, model_from_checkpoint
 from kp_rcnn.sample import make_face_dataset
-from kp_rcnn.train import TrainArgs, amp_dtype, fit, make_datasets, make_loader, to_device, validate
+from kp_rcnn.engine import amp_dtype, to_device, validate
+from kp_rcnn.train import TrainArgs, fit, make_datasets, make_loader
 from kp_rcnn.dataset import load_dataset
 from kp_rcnn.utils import write_json_atomic
 from common import machine, table
@@ -42,14 +43,14 @@ def main(epochs:int, rounds:int, threads:int, json_file:str=None):
         history = fit(data, out=tmp/'run', epochs=epochs, progress=False, **settings)
         model = model_from_checkpoint(load_checkpoint(tmp/'run'/'last.pt')).eval()
         args = TrainArgs(str(data), **settings)
-        _, valid = make_datasets(load_dataset(data), args, 160)
-        loader = make_loader(valid, args, torch.device('cpu'), shuffle=False)
+        _, val = make_datasets(load_dataset(data), args, 160)
+        loader = make_loader(val, args, torch.device('cpu'), shuffle=False)
         dtype = amp_dtype(torch.device('cpu'))
         seconds = {'two passes (before)': [], 'one pass (validate)': []}
         for _ in range(rounds):
-            start = time.perf_counter(); before = two_passes(model, loader, valid.schema, dtype)
+            start = time.perf_counter(); before = two_passes(model, loader, val.schema, dtype)
             seconds['two passes (before)'].append(time.perf_counter() - start)
-            start = time.perf_counter(); _, now = validate(model, loader, valid.schema, torch.device('cpu'), dtype=dtype)
+            start = time.perf_counter(); _, now = validate(model, loader, val.schema, torch.device('cpu'), dtype=dtype)
             seconds['one pass (validate)'].append(time.perf_counter() - start)
     train_s = float(history.seconds.iloc[-1])
     rows = {k: {'validation s (median)': sorted(v)[len(v)//2]} for k, v in seconds.items()}

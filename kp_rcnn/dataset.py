@@ -167,7 +167,7 @@ def to_labelme(self:KeypointDataset,
 def split(self:KeypointDataset,
           val_fraction:float=0.2, # Fraction of images for validation
           seed:int=0, # The same seed gives the same split
-         )->tuple: # `(train, valid)` datasets, keeping this dataset's transforms
+         )->tuple: # `(train, val)` datasets, keeping this dataset's transforms
     "A deterministic random split of the images into training and validation sets."
     if not 0 <= val_fraction < 1: raise ValueError(f"val_fraction must be in [0, 1), got {val_fraction}")
     order = np.random.default_rng(seed).permutation(len(self))

@@ -11,200 +11,22 @@ from typing import Callable
 
 import pandas as pd
 import torch
-from torch import nn
 from torch.utils.data import DataLoader
-from tqdm.auto import tqdm
 
 from .dataset import KeypointDataset, collate, load_dataset
-from .utils import pick_device
-from .evaluation import Evaluation
+from .engine import amp_dtype, estimate_bn_statistics, start_distributed, train_one_epoch, validate
 from .metrics import BEST_METRICS
 from .model import ModelConfig, build_model, get_backbone, make_config, model_sources, sized_for_objects
 from .saving import load_checkpoint, model_from_checkpoint
-from .runs import OneCycleSchedule, RunFolder, RunFolderError, TimeBudget, claim_run_folder
+from .runs import RunFolder, RunFolderError, claim_run_folder
+from .schedule import OneCycleSchedule, TimeBudget
 from .augment import AUGMENTATIONS, make_augmentation
 from .transforms import describe_flips
 
 # %% auto #0
-__all__ = ['FROM_SCRATCH', 'FINE_TUNING', 'RESUME_LONGER', 'RESUME_HERE', 'BN_IMAGES', 'native_bf16', 'amp_dtype', 'Distributed',
-           'start_distributed', 'to_device', 'check_finite', 'train_one_epoch', 'losses_and_detections', 'validate',
-           'estimate_bn_statistics', 'TrainArgs', 'requested_config', 'pretrained', 'training_defaults', 'model_config',
-           'make_datasets', 'make_loader', 'check_settings', 'resume_settings', 'TrainingInterrupted', 'fit']
-
-# %% ../nbs/03_train.ipynb #003cde27
-def native_bf16()->bool:
-    "Does this CPU compute in bfloat16 natively (AVX512-BF16 or AMX)? Where it emulates bfloat16, float32 is faster."
-    # torch's tests for these instructions are underscored (there is no public one); one that is missing counts as no
-    return any(getattr(torch.cpu, f, lambda: False)() for f in ('_is_avx512_bf16_supported', '_is_amx_tile_supported'))
-
-# %% ../nbs/03_train.ipynb #29b8c650
-def amp_dtype(device:torch.device)->torch.dtype|None:
-    "The autocast dtype on `device`: bfloat16 or float16 on CUDA, bfloat16 on a CPU with native bfloat16, None (float32) elsewhere."
-    if device.type == 'cuda': return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
-    return torch.bfloat16 if device.type == 'cpu' and native_bf16() else None
-
-# %% ../nbs/03_train.ipynb #176ac42f
-@dataclass
-class Distributed:
-    "This process's place among the training processes (one, unless started by `torchrun`)."
-    rank:int = 0
-    world_size:int = 1
-    device:torch.device = None
-
-    def wrap(self, model:nn.Module)->nn.Module:
-        "`model` wrapped in `DistributedDataParallel` when there are several processes."
-        if self.world_size == 1: return model
-        ids = [self.device.index] if self.device.type == 'cuda' else None
-        return nn.parallel.DistributedDataParallel(model, device_ids=ids)
-
-    def sampler(self, ds, seed:int, epoch:int, drop_last:bool):
-        "This process's share of `ds` for `epoch`, or None in a single process."
-        if self.world_size == 1: return None
-        s = torch.utils.data.DistributedSampler(ds, self.world_size, self.rank, shuffle=True, seed=seed, drop_last=drop_last)
-        s.set_epoch(epoch)
-        return s
-
-    def agree(self, value):
-        "Process 0's `value`, in every process (decisions that depend on timing or evaluation)."
-        if self.world_size == 1: return value
-        box = [value]; torch.distributed.broadcast_object_list(box, src=0)
-        return box[0]
-
-    def stop(self, wait:bool=True # Wait for the other processes (not when this one failed: they may never come)
-            ):
-        "Leave the process group (nothing in a single process)."
-        if self.world_size == 1: return
-        if wait: torch.distributed.barrier()
-        torch.distributed.destroy_process_group()
-
-    def __enter__(self): return self
-    def __exit__(self, kind, *exc): self.stop(wait=kind is None)
-
-# %% ../nbs/03_train.ipynb #d7d29ff3
-def start_distributed(device:str='auto')->Distributed:
-    "Join the process group that `torchrun` describes in the environment, if any, and pick this process's device."
-    world = int(os.environ.get('WORLD_SIZE', 1))
-    if world == 1: return Distributed(device=pick_device(device))
-    rank, local = int(os.environ['RANK']), int(os.environ.get('LOCAL_RANK', 0))
-    dev = pick_device(device)
-    if dev.type == 'cuda': dev = torch.device('cuda', local); torch.cuda.set_device(dev)
-    if not torch.distributed.is_initialized(): torch.distributed.init_process_group('nccl' if dev.type == 'cuda' else 'gloo')
-    return Distributed(rank, world, dev)
-
-# %% ../nbs/03_train.ipynb #ee834903
-def to_device(images:list, # Image tensors
-              targets:list, # Target dicts; their tensors move, other values stay
-              device:torch.device)->tuple:
-    "A batch moved to `device` (without waiting for the copy on CUDA)."
-    nb = device.type == 'cuda'
-    return ([im.to(device, non_blocking=nb) for im in images],
-            [{k: (v.to(device, non_blocking=nb) if torch.is_tensor(v) else v) for k, v in t.items()} for t in targets])
-
-# %% ../nbs/03_train.ipynb #2b58bf89
-def check_finite(losses:dict, # Loss terms of one step
-                 step:int, # The step, for the message
-                 targets:list): # The batch's targets, for the file names
-    "Raise `FloatingPointError` naming the step, the loss term and the files when a loss is NaN or infinite."
-    for name, value in losses.items():
-        if not torch.isfinite(value).all():
-            files = ', '.join(str(t.get('file')) for t in targets)
-            raise FloatingPointError(f"step {step}: {name} is {value.item()} (batch: {files}); try a lower --lr")
-
-# %% ../nbs/03_train.ipynb #4cf0ddd3
-def train_one_epoch(model:nn.Module, # A torchvision detection model
-                    optimizer:torch.optim.Optimizer,
-                    loader:DataLoader, # Yields `(images, targets)` batches
-                    device:torch.device,
-                    scheduler=None, # Stepped after every batch (`OneCycleSchedule`)
-                    scaler:torch.amp.GradScaler=None, # For float16 training
-                    dtype:torch.dtype=None, # Autocast dtype (None: float32)
-                    clip:float=10., # Largest gradient norm (0: no clipping)
-                    until:Callable=None, # Called after each step: stop when it returns True (a time budget's `step`)
-                    step:int=0, # Steps done before this epoch, for messages
-                    desc:str='train', # Progress bar label
-                    progress:bool=True, # Show a progress bar
-                   )->dict: # Mean of each loss term, `loss` their sum, and `steps`
-    "Train `model` on every batch of `loader` once, or until `until()`."
-    model.train()
-    sums, n = {}, 0
-    bar = tqdm(loader, desc=desc, leave=False, disable=not progress, dynamic_ncols=True)
-    for images, targets in bar:
-        images, targets = to_device(images, targets, device)
-        with torch.autocast(device.type, dtype=dtype, enabled=dtype is not None):
-            losses = model(images, targets)
-        check_finite(losses, step + n, targets)
-        loss = sum(losses.values())
-        optimizer.zero_grad(set_to_none=True)
-        if scaler is not None: scaler.scale(loss).backward(); scaler.unscale_(optimizer)
-        else: loss.backward()
-        if clip: nn.utils.clip_grad_norm_(model.parameters(), clip)
-        if scaler is not None: scaler.step(optimizer); scaler.update()
-        else: optimizer.step()
-        if scheduler is not None: scheduler.step()
-        for k, v in (losses | {'loss': loss}).items(): sums[k] = sums.get(k, 0.) + v.item()
-        n += 1
-        bar.set_postfix(loss=f"{loss.item():.3f}", lr=f"{optimizer.param_groups[0]['lr']:.2e}")
-        if until is not None and until(): break
-    bar.close()
-    return {k: v/max(n, 1) for k, v in sums.items()} | {'steps': n}
-
-# %% ../nbs/03_train.ipynb #a7e86a2e
-@torch.no_grad()
-def losses_and_detections(model:nn.Module, # A torchvision `GeneralizedRCNN` (`KeypointRCNN`), not wrapped
-                          images:list, # Image tensors, on the model's device
-                          targets:list, # Their targets
-                          dtype:torch.dtype=None, # Autocast dtype of the losses, as in training (None: float32)
-                         )->tuple: # `(losses, detections)`: the training loss terms, and the outputs in evaluation mode
-    "One batch's training losses and detections, from one pass of the backbone with batch norm as in evaluation."
-    model.eval()
-    sizes = [im.shape[-2:] for im in images]
-    batch, resized = model.transform(images, targets)
-    features = model.backbone(batch.tensors)
-    model.rpn.train(); model.roi_heads.train()
-    with torch.autocast(batch.tensors.device.type, dtype=dtype, enabled=dtype is not None):
-        proposals, rpn_losses = model.rpn(batch, features, resized)
-        _, head_losses = model.roi_heads(features, proposals, batch.image_sizes, resized)
-    model.rpn.eval(); model.roi_heads.eval()
-    proposals, _ = model.rpn(batch, features)
-    detections, _ = model.roi_heads(features, proposals, batch.image_sizes)
-    return rpn_losses | head_losses, model.transform.postprocess(detections, batch.image_sizes, sizes)
-
-# %% ../nbs/03_train.ipynb #e85332c7
-def validate(model:nn.Module, # A torchvision `GeneralizedRCNN` (`KeypointRCNN`), not wrapped
-             loader:DataLoader, # Validation batches, in order
-             schema, # The keypoints (`KeypointSchema`)
-             device:torch.device,
-             dtype:torch.dtype=None, # Autocast dtype of the loss, as in training (None: float32); detections are float32
-            )->tuple: # `(Evaluation, metrics)`: the scored outputs, and their metrics with `val_loss`
-    "Validate `model` on `loader` in one pass: the metrics and the validation loss together."
-    was_training = model.training
-    targets, outputs, total = [], [], 0.
-    try:
-        for images, batch_targets in loader:
-            losses, detections = losses_and_detections(model, *to_device(images, batch_targets, device), dtype=dtype)
-            total += sum(losses.values()).item()
-            outputs += [{k: v.cpu() for k, v in d.items()} for d in detections]
-            targets += batch_targets
-    finally: model.train(was_training)
-    scored = Evaluation(targets, outputs, schema, dataset=loader.dataset)
-    return scored, scored.metrics | {'val_loss': total/max(len(loader), 1)}
-
-# %% ../nbs/03_train.ipynb #94d847c6
-@torch.no_grad()
-def estimate_bn_statistics(model:nn.Module, # A torchvision `GeneralizedRCNN`, not wrapped
-                           loader:DataLoader, # Batches of training images, without augmentation
-                           device:torch.device,
-                          )->int: # The batch-norm layers re-estimated
-    "Set the running statistics of the batch norms in `model`'s backbone to their average over `loader`'s images."
-    norms = [m for m in model.backbone.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
-    if not norms: return 0
-    was_training, momenta = model.training, [m.momentum for m in norms]
-    model.eval()
-    for m in norms: m.reset_running_stats(); m.momentum = None; m.train()  # momentum None: a plain average
-    for images, _ in loader: model.backbone(model.transform([im.to(device) for im in images])[0].tensors)
-    for m, momentum in zip(norms, momenta): m.momentum = momentum
-    model.train(was_training)
-    return len(norms)
+__all__ = ['FROM_SCRATCH', 'FINE_TUNING', 'RESUME_LONGER', 'RESUME_HERE', 'BN_IMAGES', 'TrainArgs', 'requested_config',
+           'pretrained', 'training_defaults', 'model_config', 'make_datasets', 'make_loader', 'check_settings',
+           'resume_settings', 'TrainingInterrupted', 'fit']
 
 # %% ../nbs/03_train.ipynb #41a19710
 @dataclass
@@ -265,15 +87,15 @@ def model_config(args:TrainArgs, ds:KeypointDataset)->ModelConfig:
 
 # %% ../nbs/03_train.ipynb #cc727bca
 def make_datasets(ds:KeypointDataset, args:TrainArgs, train_size:int)->tuple:
-    "`(train, valid)` datasets: `ds` split, or `ds` and `args.val`; only training images are transformed."
-    if args.val: train, valid = ds, load_dataset(args.val, schema=ds.schema)
-    else: train, valid = ds.split(args.val_fraction, args.seed)
-    if not len(valid):
+    "`(train, val)` datasets: `ds` split, or `ds` and `args.val`; only training images are transformed."
+    if args.val: train, val = ds, load_dataset(args.val, schema=ds.schema)
+    else: train, val = ds.split(args.val_fraction, args.seed)
+    if not len(val):
         fix = (f"{args.val} has none" if args.val else "--val-fraction is 0: raise it, or give a validation set with --val DATA"
                if len(ds) > 1 else "one image cannot be split: add images, or give a validation set with --val DATA")
         raise ValueError(f"{args.data}: no validation images: {fix}")
-    train.transforms, valid.transforms = make_augmentation(args.augment, train_size, ds.schema), None
-    return train, valid
+    train.transforms, val.transforms = make_augmentation(args.augment, train_size, ds.schema), None
+    return train, val
 
 # %% ../nbs/03_train.ipynb #c18730e2
 def make_loader(ds, args:TrainArgs, device, shuffle:bool, epoch:int=0, procs=None)->DataLoader:
@@ -346,11 +168,11 @@ def _resolve_args(data, args, resume, overwrite, kwargs)->tuple:
 BN_IMAGES = 64  # training images, prepared as for inference, that re-estimate batch-norm statistics before validation
 
 def _loaders(ds:KeypointDataset, args:TrainArgs, config:ModelConfig, device)->tuple:
-    "`(train, valid, valid_dl, bn_dl)`: the split, and loaders for validation and for batch-norm statistics."
-    train, valid = make_datasets(ds, args, config.train_size)
+    "`(train, val, val_dl, bn_dl)`: the split, and loaders for validation and for batch-norm statistics."
+    train, val = make_datasets(ds, args, config.train_size)
     plain = train.subset(range(min(BN_IMAGES, len(train))), make_augmentation('none', config.train_size))  # as predict
-    valid_dl = make_loader(valid, args, device, shuffle=False)
-    return train, valid, valid_dl, make_loader(plain, args, device, shuffle=False)
+    val_dl = make_loader(val, args, device, shuffle=False)
+    return train, val, val_dl, make_loader(plain, args, device, shuffle=False)
 
 # %% ../nbs/03_train.ipynb #c1081ca0
 def _restore(ckpt:dict, **state)->list:
@@ -392,6 +214,7 @@ def fit(data=None, # LabelMe folder or COCO JSON file (or pass `args`)
         overwrite:bool=False, # Start a new run in `out` although it holds one (its files go at the first save)
         clock:Callable=time.monotonic, # Seconds now, for `minutes`: `time.process_time` budgets CPU time
         on_epoch_end:Callable=None, # Called in every process after each epoch is saved, as `on_epoch_end(row, model)`
+        on_step_end:Callable=None, # Called in every process after each optimizer step, as `on_step_end(row)` (`train_one_epoch`'s)
         **kwargs, # Any `TrainArgs` field
        )->pd.DataFrame: # The history, one row per epoch
     "Train a keypoint model; write checkpoints, history, metrics and plots into `args.out`."
@@ -414,7 +237,7 @@ def fit(data=None, # LabelMe folder or COCO JSON file (or pass `args`)
         if ckpt and ds.schema != ckpt['schema']:
             raise ValueError(f"{args.data}: keypoints {ds.schema.names} differ from the run's {ckpt['schema'].names}")
         config = ckpt['config'] if ckpt else model_config(args, ds)
-        train_ds, valid_ds, valid_dl, bn_dl = _loaders(ds, args, config, device)
+        train_ds, val_ds, val_dl, bn_dl = _loaders(ds, args, config, device)
         steps_per_epoch = len(make_loader(train_ds, args, device, shuffle=True, procs=procs))
 
         # model, optimizer (its peak learning rate grows with the processes: the linear scaling rule), schedule; resume
@@ -425,7 +248,7 @@ def fit(data=None, # LabelMe folder or COCO JSON file (or pass `args`)
         total_steps = budget.epochs and budget.epochs*steps_per_epoch
         scheduler = OneCycleSchedule(optimizer, total_steps=total_steps, done=budget.done)
         history = _restore(ckpt, optimizer=optimizer, scheduler=scheduler, scaler=scaler)
-        images = {'train_images': len(train_ds), 'val_images': len(valid_ds)}
+        images = {'train_images': len(train_ds), 'val_images': len(val_ds)}
         run = RunFolder(args.out, ds.schema, config, best_metric=args.best_metric, best=ckpt and ckpt['best'],
                         main=main, saved=len(history), replace=overwrite, train_args=asdict(args),
                         processes=procs.world_size,
@@ -434,7 +257,7 @@ def fit(data=None, # LabelMe folder or COCO JSON file (or pass `args`)
         trained, first = procs.wrap(model), len(history)
         length = f"for {args.minutes:g} minutes" if args.minutes else f"to {budget.epochs}"
         log(f"{_start_line(config, device, dtype=dtype, processes=procs.world_size)}: {len(train_ds)} training and "
-            f"{len(valid_ds)} validation images, from epoch {first + 1} {length}")
+            f"{len(val_ds)} validation images, from epoch {first + 1} {length}")
         log(describe_flips(train_ds.transforms, ds.schema))
 
         try:
@@ -442,11 +265,11 @@ def fit(data=None, # LabelMe folder or COCO JSON file (or pass `args`)
                 torch.manual_seed(args.seed*1000 + epoch)
                 train_dl = make_loader(train_ds, args, device, shuffle=True, epoch=epoch, procs=procs)
                 losses = train_one_epoch(trained, optimizer, train_dl, device, scheduler=scheduler, scaler=scaler,
-                                         dtype=dtype, clip=args.clip, until=budget.step, step=epoch*steps_per_epoch,
-                                         desc=f"epoch {epoch + 1}", progress=args.progress and main)
+                                         dtype=dtype, clip=args.clip, until=budget.step, on_step_end=on_step_end,
+                                         step=epoch*steps_per_epoch, desc=f"epoch {epoch + 1}", progress=args.progress and main)
                 budget.end_training()
                 estimate_bn_statistics(model, bn_dl, device)
-                scored, metrics = validate(model, valid_dl, ds.schema, device, dtype=dtype) if main else (None, {})
+                scored, metrics = validate(model, val_dl, ds.schema, device, dtype=dtype) if main else (None, {})
                 row = {'epoch': epoch + 1, 'lr': optimizer.param_groups[0]['lr'], **losses, **metrics}
                 history = procs.agree(history + [row | {'seconds': budget.epoch_seconds()}])
                 best = run.save(model, history, epochs=budget.epochs, evaluation=scored, budget=budget.used(),

@@ -18,7 +18,7 @@ CALL_SELF = 'Call self as a function.'  # what show_doc prints for a callable wi
 # Reference pages that deal with images, annotations, models or predictions: each shows a picture in its first third
 PICTURE_PAGES = ['00_data', '00b_labelme', '00c_sample', '00d_coco', '00e_dataset', '00f_show', '01_transforms', '01a_augment',
                  '02_model',
-                 '02a_metrics', '02aa_evaluation', '03_train', '04_infer', '04b_export', '04c_review']
+                 '02a_metrics', '02aa_evaluation', '03_engine', '03_train', '04_infer', '04b_export', '04c_review']
 
 def _text(output:dict)->str:
     if output.get('output_type') == 'error': return '\n'.join(output.get('traceback', [])) + 'Traceback (most recent call last)'

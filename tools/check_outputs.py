@@ -13,8 +13,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PICTURES = {'00c_sample': 3, '00d_coco': 1, '00e_dataset': 1, '00f_show': 3, '01_transforms': 1, '01a_augment': 3,
-            '02a_metrics': 1, '02aa_evaluation': 1, '03_train': 1, '04_infer': 1, '04b_export': 1, '04c_review': 2,
-            '04d_video': 3, '04e_frames': 1, 'tutorial': 8, 'benchmarks': 1}  # least pictures per notebook
+            '02a_metrics': 1, '02aa_evaluation': 1, '02c_schedule': 1, '03_engine': 1, '03_train': 1, '04_infer': 1,
+            '04b_export': 1, '04c_review': 2, '04d_video': 3, '04e_frames': 1, 'tutorial': 8, 'benchmarks': 1}  # least pictures
 MAX_MB = 5
 SILENT_CALLS = {'close', 'shutdown', 'unlink', 'mkdir', 'write_text', 'write_bytes', 'manual_seed', 'set_num_threads',
                 'nbdev_export', 'simplefilter', 'save', 'savefig', 'append', 'update', 'paste', 'rmtree', 'start', 'sleep', 'release'}
