@@ -21,6 +21,7 @@ from .video import VIDEO_SUFFIXES, predict_video, predict_videos, split_videos
 from .sample import download_dataset, make_face_dataset
 from .evaluation import evaluate
 from .metrics import metrics_table
+from .engine import process_rank
 from .train import TrainArgs, fit
 from .script import COMMANDS, USER_ERRORS, command, command_parser, error_line, kwargs_for, report_skipped
 
@@ -77,7 +78,7 @@ def train_command(data:Path, # A LabelMe folder or COCO keypoints JSON file
                  ):
     "Train Keypoint R-CNN (AdamW, one-cycle schedule) and keep the checkpoint with the best validation keypoint AP."
     fit(data, resume=resume, overwrite=overwrite, **kwargs_for(TrainArgs, kwargs))
-    if os.environ.get('RANK', '0') == '0':
+    if process_rank() == 0:
         print(f"run folder: {kwargs['out']} (best.pt, last.pt, history.csv, history.png, keypoints.csv, worst_val.jpg, "
               "training_metadata.json)")
 
@@ -245,7 +246,7 @@ def main(argv=None)->int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
     except KeyboardInterrupt as e:
-        if os.environ.get('RANK', '0') == '0': print(f"kp-rcnn {name}: {str(e) or 'interrupted'}", file=sys.stderr)
+        if process_rank() == 0: print(f"kp-rcnn {name}: {str(e) or 'interrupted'}", file=sys.stderr)
         return 130
     except USER_ERRORS as e:
         if debug: traceback.print_exc()

@@ -18,7 +18,7 @@ from .evaluation import Evaluation
 
 # %% auto #0
 __all__ = ['to_device', 'check_finite', 'train_one_epoch', 'losses_and_detections', 'validate', 'estimate_bn_statistics',
-           'native_bf16', 'amp_dtype', 'Distributed', 'start_distributed']
+           'native_bf16', 'amp_dtype', 'Distributed', 'process_rank', 'start_distributed']
 
 # %% ../nbs/03_engine.ipynb #ee834903
 def to_device(images:list, # Image tensors
@@ -189,12 +189,17 @@ class Distributed:
     def __enter__(self): return self
     def __exit__(self, kind, *exc): self.stop(wait=kind is None)
 
-# %% ../nbs/03_engine.ipynb #d7d29ff3
+# %% ../nbs/03_engine.ipynb #7c94ec66
+def process_rank()->int:
+    "This process's rank among those `torchrun` started, 0 when it started none: process 0 reports and saves."
+    return int(os.environ.get('RANK', 0))
+
+# %% ../nbs/03_engine.ipynb #9b246f7d
 def start_distributed(device:str='auto')->Distributed:
     "Join the process group that `torchrun` describes in the environment, if any, and pick this process's device."
     world = int(os.environ.get('WORLD_SIZE', 1))
     if world == 1: return Distributed(device=pick_device(device))
-    rank, local = int(os.environ['RANK']), int(os.environ.get('LOCAL_RANK', 0))
+    rank, local = process_rank(), int(os.environ.get('LOCAL_RANK', 0))
     dev = pick_device(device)
     if dev.type == 'cuda': dev = torch.device('cuda', local); torch.cuda.set_device(dev)
     if not torch.distributed.is_initialized(): torch.distributed.init_process_group('nccl' if dev.type == 'cuda' else 'gloo')

@@ -23,8 +23,8 @@ from .utils import atomic_write
 
 # %% auto #0
 __all__ = ['VIDEO_SUFFIXES', 'MissingExtra', 'import_av', 'write_sample_video', 'open_video', 'is_video', 'split_videos',
-           'VideoInfo', 'video_info', 'Frame', 'read_frames', 'predict_frames', 'video_columns', 'video_rows',
-           'video_writer', 'predict_video', 'predict_videos']
+           'VideoInfo', 'video_info', 'Frame', 'upright', 'read_frames', 'predict_frames', 'video_columns',
+           'video_rows', 'video_writer', 'predict_video', 'predict_videos']
 
 # %% ../nbs/04d_video.ipynb #e12c0038
 class MissingExtra(ModuleNotFoundError, RuntimeError):
@@ -37,7 +37,7 @@ def import_av():
     except ImportError: raise MissingExtra("videos need PyAV: pip install 'kp_rcnn[video]'") from None
     return av
 
-# %% ../nbs/04d_video.ipynb #94bb2eaa
+# %% ../nbs/04d_video.ipynb #e3985423
 def write_sample_video(path, # The video to write (MP4, MKV, ...: by its suffix)
                        n_frames:int=40, # How many frames
                        width:int=160, # Frame width
@@ -45,7 +45,8 @@ def write_sample_video(path, # The video to write (MP4, MKV, ...: by its suffix)
                        fps:int=10, # Frames per second
                        seed:int=0, # The same seed writes the same video
                        crf:int=18, # x264's quality (0: lossless)
-                      )->np.ndarray: # `(n_frames, 2, 3, 2)`: where each face's keypoints are in each frame
+                       rotation:int=0, # Degrees a player turns the frames counter-clockwise, as a phone filming sideways records
+                      )->np.ndarray: # `(n_frames, 2, 3, 2)`: where each face's keypoints are in each frame (as stored, before any turn)
     "Write a video of two faces drifting and turning over clutter, with `kp_rcnn.sample`'s faces."
     av, rng = import_av(), np.random.default_rng(seed)
     background = Image.new('RGB', (width, height), tuple(int(c) for c in rng.integers(0, 200, 3)))
@@ -56,6 +57,7 @@ def write_sample_video(path, # The video to write (MP4, MKV, ...: by its suffix)
     with av.open(str(path), 'w') as out:
         stream = out.add_stream('libx264', rate=fps)
         stream.width, stream.height, stream.pix_fmt, stream.options = width, height, 'yuv420p', {'crf': str(crf)}
+        if rotation: stream.set_display_rotation(rotation)  # the display matrix of the video stream
         for t in range(n_frames):
             picture = background.copy()
             for face, (a, b) in enumerate(paths):
@@ -116,16 +118,17 @@ def split_videos(paths:list # Files and folders, as given to `kp-rcnn predict`
         else: others.append(p)
     return videos, others
 
-# %% ../nbs/04d_video.ipynb #1e838fcf
+# %% ../nbs/04d_video.ipynb #54b0eca3
 @dataclass
 class VideoInfo:
     "What a video's header says about it."
     path: Path
-    size: tuple # `(height, width)` of its frames
+    size: tuple # `(height, width)` of its frames as a player shows them (turned by `rotation`)
     fps: Fraction # Its average frame rate
     frames: int|None # Its frame count, None when the header does not say
     duration: float|None # Its length in seconds, None when the header does not say
     codec: str # The codec of its video stream
+    rotation: int = 0 # Degrees a player turns its frames counter-clockwise (the display matrix; phones film sideways)
 
     @property
     def expected_frames(self)->int|None:
@@ -136,12 +139,16 @@ class VideoInfo:
 # %% ../nbs/04d_video.ipynb #6c89313e
 def video_info(path # A video file
               )->VideoInfo:
-    "Read the header of a video (no frame is decoded)."
+    "Read the header of a video, and the display rotation of its first frame."
+    av = import_av()
     with open_video(path) as (container, stream):
         fps = stream.average_rate or stream.guessed_rate or Fraction(25)
         duration = container.duration/1e6 if container.duration else None
-        return VideoInfo(Path(path), (stream.height, stream.width), Fraction(fps), stream.frames or None, duration,
-                         stream.codec_context.name)
+        try: rotation = next(container.decode(stream)).rotation
+        except (StopIteration, av.FFmpegError): rotation = 0  # no frame to read: `read_frames` says so
+        size = (stream.width, stream.height) if rotation % 180 else (stream.height, stream.width)
+        return VideoInfo(Path(path), size, Fraction(fps), stream.frames or None, duration, stream.codec_context.name,
+                         rotation)
 
 # %% ../nbs/04d_video.ipynb #db60e27c
 @dataclass
@@ -151,19 +158,26 @@ class Frame:
     time: float # Seconds from the start of the video
     image: object # The picture: an RGB Pillow image, or what `read_frames`' `convert` made of it
 
-# %% ../nbs/04d_video.ipynb #53690de4
+# %% ../nbs/04d_video.ipynb #8954162b
+def upright(frame # A decoded `av.VideoFrame`
+           ):
+    "The frame as an RGB Pillow image, turned as its display rotation says (Pillow turns counter-clockwise, as it)."
+    image = frame.to_image()
+    return image.rotate(frame.rotation, expand=True) if frame.rotation % 360 else image  # quarter turns are exact
+
+# %% ../nbs/04d_video.ipynb #4e776650
 def read_frames(video, # A video file
                 every:int=1, # Keep one frame in this many
                 start:float=0., # Seconds into the video of the first frame to keep
                 end:float=None, # Seconds into the video to stop at (default: its end)
-                convert=None, # `av.VideoFrame -> object` for `Frame.image`; an RGB Pillow image when None
+                convert=None, # `av.VideoFrame -> object` for `Frame.image`; when None, `upright`'s RGB Pillow image
                ):
     "Decode the frames of `video` one at a time; a broken or cut video raises `AnnotationError` after its good frames."
     if every < 1: raise ValueError(f"every must be at least 1, got {every}")
     if start < 0 or (end is not None and end <= start):
         raise ValueError(f"need 0 <= start < end, got {start} and {end}")
     av, info = import_av(), video_info(video)
-    convert, index, kept, t = convert or (lambda f: f.to_image()), -1, 0, None
+    convert, index, kept, t = convert or upright, -1, 0, None
     with open_video(video) as (container, stream):
         stream.thread_type = 'AUTO'  # FFmpeg decodes with its own threads
         zero = float(stream.start_time*stream.time_base) if stream.start_time is not None else 0.
