@@ -7,7 +7,7 @@ CHECKPOINT is a model trained on DATA's `train` split only (for example `best.pt
 ../shared/data/real2/livestock-sheep). For each split the model predicts every image, and again on its mirror
 (`predict(..., mirror=True)`); `kp_rcnn.review.review_signals` gives each image's signals and
 `kp_rcnn.metrics.keypoint_errors` its mean OKS against the truth. Printed and written per split: how each doubt alone
-(`review_doubts`) and the review score (`review_order`, with and without the mirror) rank the images against their OKS
+and the review score with and without the mirror (`review_orders`) rank the images against their OKS
 (`review_hits`: Spearman's correlation, the share of the worst 10% by OKS in the first 20% of the order). The images'
 rows go to bench/results/review-order-NAME_COMMIT_MACHINE.json, which nbs/04c_review.ipynb reads."""
 import argparse, sys
@@ -17,7 +17,7 @@ import torch
 from kp_rcnn.dataset import load_dataset
 from kp_rcnn.infer import load_predictor
 from kp_rcnn.metrics import image_table, jsonable, keypoint_errors
-from kp_rcnn.review import review_doubts, review_hits, review_order, review_signals
+from kp_rcnn.review import review_hits, review_orders, review_signals
 from kp_rcnn.utils import write_json_atomic
 from common import machine, results_file, table
 
@@ -37,10 +37,7 @@ def image_rows(predictor, folder:Path, threshold:float)->list:
 def orders(rows:list)->dict:
     "Each order's `review_hits` against the images' OKS: each doubt alone, the review score without the mirror, and with it."
     signals = pd.DataFrame(rows)
-    def review(s): return review_order(s).set_index('image').review.reindex(s.image).to_numpy()
-    scores = {f'{name} alone': doubt for name, doubt in review_doubts(signals).items()}
-    scores |= {'review, no mirror': review(signals.drop(columns='mirror_agreement')), 'review': review(signals)}
-    return {name: review_hits(score, signals.oks) for name, score in scores.items()}
+    return {name: review_hits(score, signals.oks) for name, score in review_orders(signals).items()}
 
 def main(args):
     torch.set_num_threads(args.threads)

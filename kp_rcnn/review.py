@@ -24,7 +24,8 @@ from .utils import atomic_write, write_json_atomic
 # %% auto #0
 __all__ = ['TABLE_COLUMNS', 'predictions_table', 'draw_prediction', 'is_untouched_prediction', 'labelme_path',
            'write_labelme_prediction', 'labelme_paths', 'write_labelme_predictions', 'mirror_agreement',
-           'review_signals', 'review_doubts', 'review_order', 'save_review', 'review_hits', 'save_predictions']
+           'review_signals', 'review_doubts', 'review_order', 'save_review', 'review_hits', 'review_orders',
+           'save_predictions']
 
 # %% ../nbs/04c_review.ipynb #b348a452
 TABLE_COLUMNS = ['image', 'object', 'score', 'x1', 'y1', 'x2', 'y2', 'keypoint', 'x', 'y', 'keypoint_score']
@@ -188,6 +189,14 @@ def review_hits(review, # Review scores, one per image
     first_images = set(table.review.sort_values(ascending=False, kind='stable').index[:n_first])
     return dict(spearman=float(table.review.rank().corr(table.oks.rank())),  # Spearman's: Pearson's of the ranks
                 found=len(worst_images & first_images)/n_worst, worst=n_worst, first=n_first)
+
+# %% ../nbs/04c_review.ipynb #acf15b91
+def review_orders(signals:pd.DataFrame # From `review_signals`, with `mirror_agreement`
+                 )->dict: # Name -> one score per row of `signals`, higher: look sooner
+    "The review score with and without the mirror, and each doubt alone, in the rows' order."
+    def review(s): return review_order(s).set_index('image').review.reindex(s.image).to_numpy()
+    orders = {f'{name} alone': doubt.to_numpy() for name, doubt in review_doubts(signals).items()}
+    return orders | {'review, no mirror': review(signals.drop(columns='mirror_agreement')), 'review': review(signals)}
 
 # %% ../nbs/04c_review.ipynb #ed7ad2a5
 def save_predictions(preds:list, # `Prediction`s of image files
