@@ -14,7 +14,7 @@ import argparse, sys
 from pathlib import Path
 import pandas as pd
 import torch
-from kp_rcnn.dataset import load_dataset
+from kp_rcnn.dataset import load_dataset, model_target, tv_target
 from kp_rcnn.infer import load_predictor
 from kp_rcnn.metrics import image_table, jsonable, keypoint_errors
 from kp_rcnn.review import review_hits, review_orders, review_signals
@@ -29,7 +29,7 @@ def image_rows(predictor, folder:Path, threshold:float)->list:
     files = [r.image for r in ds.records]  # LabelMe folders: image paths
     preds = predictor.predict(files, threshold=threshold)
     mirrored = predictor.predict(files, threshold=threshold, mirror=True)
-    truth = [ds[i][1] for i in range(len(ds))]  # no transforms: the image's own pixels, as the predictions
+    truth = [model_target(tv_target(r), r.size) for r in ds.records]  # what ds[i] holds, without decoding the image again
     oks = image_table(keypoint_errors(truth, [p.target for p in preds], ds.schema)).oks
     signals = review_signals(preds, mirrored).drop(columns='file')
     return jsonable(signals.assign(oks=oks.reindex(range(len(preds))).to_numpy()).to_dict('records'))
